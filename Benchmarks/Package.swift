@@ -1,0 +1,25 @@
+// swift-tools-version: 6.1
+// Benchmarks for isac-twin, kept out of the main package so `swift test` never builds them.
+// Run with `make bench` (or `swift package --disable-sandbox benchmark` in this folder).
+import PackageDescription
+
+let package = Package(
+    name: "isac-twin-benchmarks",
+    platforms: [.macOS(.v14)],
+    dependencies: [
+        // `name:` pins the identity, so the checkout folder's name does not matter.
+        .package(name: "isac-twin", path: ".."),
+        .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
+    ],
+    targets: [
+        .executableTarget(
+            name: "WorldStep",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "IsacTwin", package: "isac-twin"),
+            ],
+            path: "Benchmarks/WorldStep",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]),
+    ],
+    swiftLanguageModes: [.v6]
+)

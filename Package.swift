@@ -1,0 +1,57 @@
+// swift-tools-version: 6.1
+// isac-twin: a digital-twin tracking simulator for 6G integrated sensing and communication.
+// Module layering (lower never imports higher): see README.md, "Design".
+import PackageDescription
+
+let package = Package(
+    name: "isac-twin",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "isac-twin", targets: ["isac-twin"]),
+        .library(name: "IsacTwin", targets: ["TwinMath", "TwinWorld", "TwinStore", "TwinEngine"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-numerics", from: "1.1.1"),
+    ],
+    targets: [
+        // System libraries (Debian: libopenblas-dev, liblapacke-dev, libfftw3-dev).
+        .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "CLAPACKE", pkgConfig: "lapacke", providers: [.apt(["liblapacke-dev"])]),
+        .systemLibrary(name: "CFFTW", pkgConfig: "fftw3", providers: [.apt(["libfftw3-dev"])]),
+
+        .target(
+            name: "TwinMath",
+            dependencies: [
+                "CBLAS", "CLAPACKE", "CFFTW",
+                .product(name: "Numerics", package: "swift-numerics"),
+            ]),
+        .target(
+            name: "TwinWorld",
+            dependencies: [
+                "TwinMath", .product(name: "Yams", package: "Yams"),
+                .product(name: "RealModule", package: "swift-numerics"),
+            ]),
+        .target(
+            name: "TwinStore",
+            dependencies: ["TwinMath", "TwinWorld", .product(name: "GRDB", package: "GRDB.swift")]),
+        .target(
+            name: "TwinEngine",
+            dependencies: ["TwinMath", "TwinWorld", "TwinStore"]),
+        .executableTarget(
+            name: "isac-twin",
+            dependencies: [
+                "TwinEngine",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+
+        .testTarget(name: "TwinMathTests", dependencies: ["TwinMath"]),
+        .testTarget(name: "TwinWorldTests", dependencies: ["TwinWorld"]),
+        .testTarget(name: "TwinStoreTests", dependencies: ["TwinStore", "TwinEngine"]),
+        .testTarget(name: "TwinEngineTests", dependencies: ["TwinEngine"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["TwinEngine"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

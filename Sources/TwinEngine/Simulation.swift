@@ -1,0 +1,113 @@
+import Foundation
+import TwinMath
+import TwinStore
+import TwinWorld
+
+/// Settings of one run beyond the world file.
+public struct RunOptions: Sendable {
+    /// Overrides `simulation.duration`, s.
+    public var duration: Double?
+    /// Overrides `simulation.seed`.
+    public var seed: UInt64?
+    /// Where to write the recording; nil writes none.
+    public var recordPath: String?
+    /// The command line, stored in the recording.
+    public var commandLine: String
+    /// Frames per committed transaction.
+    public var batchFrames: Int
+
+    public init(duration: Double? = nil, seed: UInt64? = nil, recordPath: String? = nil,
+                commandLine: String = CommandLine.arguments.joined(separator: " "), batchFrames: Int = 50) {
+        self.duration = duration
+        self.seed = seed
+        self.recordPath = recordPath
+        self.commandLine = commandLine
+        self.batchFrames = batchFrames
+    }
+}
+
+/// What a run did, for the summary line.
+public struct RunSummary: Sendable {
+    public var frames: Int
+    public var simulatedSeconds: Double
+    public var wallSeconds: Double
+    public var moverCounts: [(moverClass: MoverClass, count: Int)]
+    public var ueCount: Int
+    public var baseStations: Int
+    /// Distance travelled per mover class, metres.
+    public var distanceByClass: [MoverClass: Double]
+    public var recordPath: String?
+    public var recordBytes: Int64?
+
+    public var framesPerSecond: Double { wallSeconds > 0 ? Double(frames) / wallSeconds : .infinity }
+}
+
+/// A timed world simulation: steps the world frame by frame and records each frame.
+/// Later stages (sensing, localisation, tracking) slot in per frame, see ARCHITECTURE.md.
+public struct Simulation {
+    public let worldFile: String
+    public let worldText: String
+    public private(set) var spec: WorldSpec
+    public var options: RunOptions
+
+    /// Loads and validates the world file; throws `WorldFileError` for bad input.
+    public init(worldFile: String, options: RunOptions) throws {
+        let text: String
+        do {
+            text = try String(contentsOfFile: worldFile, encoding: .utf8)
+        } catch {
+            let reason = FileManager.default.fileExists(atPath: worldFile)
+                ? "it exists but is not readable UTF-8 text" : "no such file"
+            throw WorldFileError.unreadable(file: worldFile, reason: reason)
+        }
+        var spec = try WorldSpec.decode(yaml: text, file: worldFile)
+        if let duration = options.duration { spec.simulation.duration = duration }
+        if let seed = options.seed { spec.simulation.seed = seed }
+        self.worldFile = worldFile
+        self.worldText = text
+        self.spec = spec
+        self.options = options
+    }
+
+    /// Runs every frame. `progress(done, total)` is called after each frame.
+    public func run(progress: (Int, Int) -> Void = { _, _ in }) throws -> RunSummary {
+        var world = try World(spec: spec, file: worldFile)
+        let frames = spec.simulation.frameCount
+        let dt = spec.simulation.dt
+        let writer = try options.recordPath.map {
+            try RecordingWriter(
+                path: $0,
+                metadata: SessionMetadata(
+                    softwareVersion: IsacTwin.version, commandLine: options.commandLine, worldFile: worldFile,
+                    worldText: worldText, seed: spec.simulation.seed, dt: dt, plannedFrames: frames),
+                world: world, batchFrames: options.batchFrames)
+        }
+        var distance = [MoverClass: Double]()
+        var previous = world.moverStates()
+        let clock = ContinuousClock()
+        let start = clock.now
+        for frame in 0..<frames {
+            let snapshot = world.step(dt: dt)
+            for (id, state) in snapshot.movers.enumerated() {
+                distance[world.movers[id].moverClass, default: 0] += state.position.distance(to: previous[id].position)
+            }
+            previous = snapshot.movers
+            try writer?.append(snapshot)
+            progress(frame + 1, frames)
+        }
+        try writer?.finish()
+        let elapsed = clock.now - start
+        let wall = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+        let counts = MoverClass.allCases.compactMap { c -> (MoverClass, Int)? in
+            let n = world.movers.filter { $0.moverClass == c }.count
+            return n > 0 ? (c, n) : nil
+        }
+        let bytes = options.recordPath.flatMap {
+            (try? FileManager.default.attributesOfItem(atPath: $0)[.size] as? NSNumber)?.int64Value
+        }
+        return RunSummary(
+            frames: frames, simulatedSeconds: Double(frames) * dt, wallSeconds: wall, moverCounts: counts,
+            ueCount: world.movers.filter(\.carriesUE).count, baseStations: spec.baseStations.count,
+            distanceByClass: distance, recordPath: options.recordPath, recordBytes: bytes)
+    }
+}

@@ -1,0 +1,130 @@
+import RealModule
+
+/// A seeded, splittable pseudo-random generator: xoshiro256** (Blackman & Vigna 2018) seeded
+/// through SplitMix64.
+///
+/// Every stream has a *key* (its identity) and a *state* (how far it has been drawn). A named
+/// substream is derived from the parent's key and the name only, never from the parent's state,
+/// so `world.substream("mover/agv-3")` gives the same numbers whether or not other movers were
+/// added or drawn from first. Names are hashed with FNV-1a (stable across runs and platforms,
+/// unlike Swift's randomly seeded `Hasher`).
+///
+/// The whole generator is a value type and `Codable`, so a run can persist it and resume.
+public struct SeededRandom: RandomNumberGenerator, Codable, Sendable, Hashable {
+    /// Identity of the stream; substreams derive from it.
+    public let key: UInt64
+    private var s0: UInt64, s1: UInt64, s2: UInt64, s3: UInt64
+    /// The second Box–Muller normal, kept for the next `gaussian()` call.
+    private var spareNormal: Double?
+
+    /// A root stream for a seed.
+    public init(seed: UInt64) {
+        self.init(key: SeededRandom.mix(seed ^ 0x6A09_E667_F3BC_C908))
+    }
+
+    private init(key: UInt64) {
+        self.key = key
+        var sm = key
+        s0 = SeededRandom.splitMix(&sm)
+        s1 = SeededRandom.splitMix(&sm)
+        s2 = SeededRandom.splitMix(&sm)
+        s3 = SeededRandom.splitMix(&sm)
+        if s0 | s1 | s2 | s3 == 0 { s0 = 1 }  // xoshiro's one forbidden state
+    }
+
+    /// An independent stream named `name` under this one. Pure function of (key, name).
+    public func substream(_ name: String) -> SeededRandom {
+        SeededRandom(key: SeededRandom.mix(key &+ SeededRandom.fnv1a(name)))
+    }
+
+    /// An independent stream numbered `index` under this one. Pure function of (key, index).
+    public func substream(_ index: Int) -> SeededRandom {
+        SeededRandom(key: SeededRandom.mix(key ^ SeededRandom.mix(UInt64(bitPattern: Int64(index)) &+ 0x9E37_79B9_7F4A_7C15)))
+    }
+
+    /// Next 64 random bits (xoshiro256**).
+    @inlinable public mutating func next() -> UInt64 { nextBits() }
+
+    @usableFromInline mutating func nextBits() -> UInt64 {
+        let result = rotl(s1 &* 5, 7) &* 9
+        let t = s1 << 17
+        s2 ^= s0
+        s3 ^= s1
+        s1 ^= s2
+        s0 ^= s3
+        s2 ^= t
+        s3 = rotl(s3, 45)
+        return result
+    }
+
+    /// Uniform on [0, 1) with 53 random bits.
+    public mutating func uniform() -> Double {
+        Double(nextBits() >> 11) * 0x1.0p-53
+    }
+
+    /// Uniform on [a, b).
+    public mutating func uniform(_ a: Double, _ b: Double) -> Double {
+        a + (b - a) * uniform()
+    }
+
+    /// Uniform integer in 0..<n (n > 0), unbiased (Lemire's method through the standard library).
+    public mutating func index(below n: Int) -> Int {
+        precondition(n > 0, "index(below:) needs a positive bound")
+        return Int.random(in: 0..<n, using: &self)
+    }
+
+    /// True with probability p.
+    public mutating func bernoulli(_ p: Double) -> Bool { uniform() < p }
+
+    /// Standard normal draw, Box–Muller; both normals of a pair are used.
+    public mutating func gaussian() -> Double {
+        if let spare = spareNormal {
+            spareNormal = nil
+            return spare
+        }
+        // u1 in (0, 1] so log(u1) is finite.
+        let u1 = 1.0 - uniform()
+        let u2 = uniform()
+        let radius = (-2.0 * Double.log(u1)).squareRoot()
+        let angle = 2.0 * Double.pi * u2
+        spareNormal = radius * Double.sin(angle)
+        return radius * Double.cos(angle)
+    }
+
+    /// Normal draw with mean and standard deviation.
+    public mutating func gaussian(mean: Double, standardDeviation: Double) -> Double {
+        mean + standardDeviation * gaussian()
+    }
+
+    /// Exponential draw with the given rate (mean 1/rate).
+    public mutating func exponential(rate: Double) -> Double {
+        -Double.log(1.0 - uniform()) / rate
+    }
+
+    // MARK: - Mixing functions
+
+    @usableFromInline func rotl(_ x: UInt64, _ k: UInt64) -> UInt64 { (x << k) | (x >> (64 - k)) }
+
+    static func splitMix(_ state: inout UInt64) -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        return mix(state)
+    }
+
+    /// SplitMix64's finaliser: a bijective 64-bit mix.
+    static func mix(_ value: UInt64) -> UInt64 {
+        var z = value
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    /// 64-bit FNV-1a of the UTF-8 bytes.
+    static func fnv1a(_ string: String) -> UInt64 {
+        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
+        for byte in string.utf8 {
+            hash ^= UInt64(byte)
+            hash &*= 0x0000_0100_0000_01B3
+        }
+        return hash
+    }
+}

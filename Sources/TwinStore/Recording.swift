@@ -1,0 +1,128 @@
+import Foundation
+import GRDB
+import TwinMath
+import TwinWorld
+
+/// A recording opened for reading.
+public final class Recording {
+    public let path: String
+    private let queue: DatabaseQueue
+
+    public struct Summary: Sendable, Equatable {
+        public var metadata: SessionMetadata
+        public var status: String
+        public var framesWritten: Int
+        public var firstTime: Double?
+        public var lastTime: Double?
+        public var moverCounts: [(moverClass: String, count: Int)]
+        public var ueCount: Int
+        public var baseStationCounts: [(tier: String, count: Int)]
+        public var risCount: Int
+        public var truthRows: Int
+        public var ueReportRows: Int
+        public var fileBytes: Int64
+        public var schemaVersions: [String]
+
+        public static func == (a: Self, b: Self) -> Bool {
+            a.metadata == b.metadata && a.status == b.status && a.framesWritten == b.framesWritten
+                && a.truthRows == b.truthRows && a.ueReportRows == b.ueReportRows
+        }
+    }
+
+    /// Opens a recording read-only. A file that is missing, not SQLite, not a recording, or
+    /// written by a newer schema gives a `RecordingError`.
+    public init(path: String) throws {
+        self.path = path
+        guard FileManager.default.fileExists(atPath: path) else { throw RecordingError.notFound(path: path) }
+        var config = Configuration()
+        config.readonly = true
+        do {
+            queue = try DatabaseQueue(path: path, configuration: config)
+            let (tables, applied) = try queue.read { db in
+                (try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table'"),
+                 try RecordingSchema.migrator.appliedIdentifiers(db))
+            }
+            guard tables.contains("session"), tables.contains("truth") else {
+                throw RecordingError.notARecording(path: path, reason: "it has no session and truth tables")
+            }
+            let known = Set(RecordingSchema.migrator.migrations)
+            let unknown = applied.filter { !known.contains($0) }.sorted()
+            if !unknown.isEmpty { throw RecordingError.newerSchema(path: path, unknown: unknown) }
+        } catch let error as RecordingError {
+            throw error
+        } catch {
+            throw RecordingError.notARecording(path: path, reason: "\(error)")
+        }
+    }
+
+    public func summary() throws -> Summary {
+        try queue.read { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM session WHERE id = 1") else {
+                throw RecordingError.notARecording(path: path, reason: "its session table is empty")
+            }
+            let metadata = SessionMetadata(
+                softwareVersion: row["softwareVersion"], commandLine: row["commandLine"], worldFile: row["worldFile"],
+                worldText: row["worldText"], seed: UInt64(bitPattern: row["seed"] as Int64), dt: row["dt"],
+                plannedFrames: row["plannedFrames"])
+            let span = try Row.fetchOne(db, sql: "SELECT MIN(time) AS first, MAX(time) AS last FROM frame")
+            let movers = try Row.fetchAll(db, sql: "SELECT class, COUNT(*) AS n FROM mover GROUP BY class ORDER BY class")
+            let tiers = try Row.fetchAll(db, sql: "SELECT tier, COUNT(*) AS n FROM base_station GROUP BY tier ORDER BY tier")
+            let bytes = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.int64Value ?? 0
+            return Summary(
+                metadata: metadata, status: row["status"], framesWritten: row["framesWritten"],
+                firstTime: span?["first"], lastTime: span?["last"],
+                moverCounts: movers.map { ($0["class"], $0["n"]) },
+                ueCount: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM mover WHERE carriesUE") ?? 0,
+                baseStationCounts: tiers.map { ($0["tier"], $0["n"]) },
+                risCount: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM ris") ?? 0,
+                truthRows: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM truth") ?? 0,
+                ueReportRows: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM ue_report") ?? 0,
+                fileBytes: bytes,
+                schemaVersions: try RecordingSchema.migrator.appliedIdentifiers(db).sorted())
+        }
+    }
+
+    /// Truth of one frame, indexed by mover id.
+    public func truth(frame: Int) throws -> [MoverState] {
+        try queue.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM truth WHERE frameIndex = ? ORDER BY moverId", arguments: [frame]).map {
+                MoverState(position: Vec3($0["x"] as Double, $0["y"] as Double, $0["z"] as Double),
+                           velocity: Vec3($0["vx"] as Double, $0["vy"] as Double, $0["vz"] as Double))
+            }
+        }
+    }
+
+    /// A 64-bit FNV-1a digest of a table's rows in primary-key order, over the exact bits of
+    /// every value: two recordings with equal digests hold the same data.
+    public func digest(table: String) throws -> UInt64 {
+        guard ["truth", "ue_report", "frame", "mover"].contains(table) else {
+            throw RecordingError.notARecording(path: path, reason: "no digest for table \(table)")
+        }
+        let order = table == "frame" ? "frameIndex" : table == "mover" ? "id" : "frameIndex, moverId"
+        return try queue.read { db in
+            var hash: UInt64 = 0xCBF2_9CE4_8422_2325
+            func mix(_ bits: UInt64) {
+                var b = bits
+                for _ in 0..<8 {
+                    hash ^= b & 0xFF
+                    hash &*= 0x0000_0100_0000_01B3
+                    b >>= 8
+                }
+            }
+            let cursor = try Row.fetchCursor(db, sql: "SELECT * FROM \(table) ORDER BY \(order)")
+            while let row = try cursor.next() {
+                for value in row.databaseValues {
+                    switch value.storage {
+                    case .null: mix(0xDEAD)
+                    case .int64(let i): mix(UInt64(bitPattern: i))
+                    case .double(let d): mix(d.bitPattern)
+                    case .string(let s): for byte in s.utf8 { mix(UInt64(byte)) }
+                    case .blob(let data): for byte in data { mix(UInt64(byte)) }
+                    }
+                }
+            }
+            return hash
+        }
+    }
+}
+

@@ -1,0 +1,82 @@
+import GRDB
+
+/// The recording's schema, evolved by migrations: a recording made by an older isac-twin is
+/// upgraded in place when opened for writing, and one made by a newer version is refused
+/// instead of misread. The tables are documented in README.md ("Recording schema") for sqlite3
+/// and pandas users; keep both in step.
+enum RecordingSchema {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            // One row: what this session is. `status` is 'running' until the run ends normally.
+            try db.execute(sql: """
+                CREATE TABLE session (
+                    id INTEGER PRIMARY KEY CHECK (id = 1),
+                    softwareVersion TEXT NOT NULL,
+                    commandLine TEXT NOT NULL,
+                    worldFile TEXT NOT NULL,
+                    worldText TEXT NOT NULL,
+                    seed INTEGER NOT NULL,
+                    dt REAL NOT NULL,
+                    plannedFrames INTEGER NOT NULL,
+                    framesWritten INTEGER NOT NULL DEFAULT 0,
+                    status TEXT NOT NULL CHECK (status IN ('running', 'completed'))
+                );
+                CREATE TABLE mover (
+                    id INTEGER PRIMARY KEY,
+                    name TEXT NOT NULL UNIQUE,
+                    class TEXT NOT NULL,
+                    carriesUE INTEGER NOT NULL,
+                    uavSize TEXT
+                );
+                CREATE TABLE base_station (
+                    id INTEGER PRIMARY KEY,
+                    name TEXT NOT NULL UNIQUE,
+                    tier TEXT NOT NULL,
+                    operator TEXT NOT NULL,
+                    x REAL NOT NULL, y REAL NOT NULL, z REAL NOT NULL,
+                    carrierHz REAL NOT NULL,
+                    bandwidthHz REAL NOT NULL,
+                    subcarrierSpacingHz REAL NOT NULL,
+                    txPowerDbm REAL NOT NULL,
+                    arrayHorizontal INTEGER NOT NULL,
+                    arrayVertical INTEGER NOT NULL,
+                    noiseFigureDb REAL NOT NULL,
+                    clockOffsetS REAL NOT NULL
+                );
+                CREATE TABLE ris (
+                    id INTEGER PRIMARY KEY,
+                    name TEXT NOT NULL UNIQUE,
+                    x REAL NOT NULL, y REAL NOT NULL, z REAL NOT NULL,
+                    azimuthRad REAL NOT NULL,
+                    elevationRad REAL NOT NULL,
+                    elementsHorizontal INTEGER NOT NULL,
+                    elementsVertical INTEGER NOT NULL
+                );
+                CREATE TABLE frame (
+                    frameIndex INTEGER PRIMARY KEY,
+                    time REAL NOT NULL
+                );
+                CREATE TABLE truth (
+                    frameIndex INTEGER NOT NULL,
+                    moverId INTEGER NOT NULL,
+                    x REAL NOT NULL, y REAL NOT NULL, z REAL NOT NULL,
+                    vx REAL NOT NULL, vy REAL NOT NULL, vz REAL NOT NULL,
+                    PRIMARY KEY (frameIndex, moverId)
+                ) WITHOUT ROWID;
+                CREATE TABLE ue_report (
+                    frameIndex INTEGER NOT NULL,
+                    moverId INTEGER NOT NULL,
+                    x REAL NOT NULL, y REAL NOT NULL, z REAL NOT NULL,
+                    clockOffsetS REAL NOT NULL,
+                    isOutlier INTEGER NOT NULL,
+                    PRIMARY KEY (frameIndex, moverId)
+                ) WITHOUT ROWID;
+                """)
+        }
+        return migrator
+    }
+
+    /// Version label of the newest migration this build knows.
+    static let currentVersion = "v1"
+}

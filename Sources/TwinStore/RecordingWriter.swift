@@ -1,0 +1,148 @@
+import Foundation
+import GRDB
+import TwinWorld
+
+/// What a session is, stored once at the start of the recording.
+public struct SessionMetadata: Sendable, Equatable {
+    public var softwareVersion: String
+    public var commandLine: String
+    public var worldFile: String
+    public var worldText: String
+    public var seed: UInt64
+    public var dt: Double
+    public var plannedFrames: Int
+
+    public init(softwareVersion: String, commandLine: String, worldFile: String, worldText: String,
+                seed: UInt64, dt: Double, plannedFrames: Int) {
+        self.softwareVersion = softwareVersion
+        self.commandLine = commandLine
+        self.worldFile = worldFile
+        self.worldText = worldText
+        self.seed = seed
+        self.dt = dt
+        self.plannedFrames = plannedFrames
+    }
+}
+
+/// Writes one session to one SQLite file.
+///
+/// Frames are buffered and committed `batchFrames` at a time, each batch in one transaction
+/// that also advances `session.framesWritten`. The file is in WAL mode with
+/// `synchronous = NORMAL`: a killed process (kill -9) loses at most the uncommitted batch and
+/// leaves a file that opens and reads consistently up to the last committed frame. (Power loss
+/// may lose the last batches too; that is the price of not fsyncing every batch.)
+public final class RecordingWriter {
+    public let path: String
+    private let queue: DatabaseQueue
+    private let batchFrames: Int
+    private var pending: [WorldSnapshot] = []
+    private(set) public var framesWritten = 0
+
+    /// Creates (or replaces) the recording at `path` and stores the session and the world's
+    /// static catalogue (movers, base stations, RIS).
+    public init(path: String, metadata: SessionMetadata, world: World, batchFrames: Int = 50) throws {
+        self.path = path
+        self.batchFrames = max(1, batchFrames)
+        let fm = FileManager.default
+        let directory = (path as NSString).deletingLastPathComponent
+        if !directory.isEmpty && !fm.fileExists(atPath: directory) {
+            do { try fm.createDirectory(atPath: directory, withIntermediateDirectories: true) } catch {
+                throw RecordingError.cannotCreate(path: path, reason: "cannot create folder \(directory)")
+            }
+        }
+        for suffix in ["", "-wal", "-shm"] where fm.fileExists(atPath: path + suffix) {
+            do { try fm.removeItem(atPath: path + suffix) } catch {
+                throw RecordingError.cannotCreate(path: path, reason: "an existing file cannot be replaced")
+            }
+        }
+        var config = Configuration()
+        config.journalMode = .wal
+        config.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = NORMAL") }
+        do {
+            queue = try DatabaseQueue(path: path, configuration: config)
+            try RecordingSchema.migrator.migrate(queue)
+            try queue.write { db in
+                try db.execute(
+                    sql: """
+                        INSERT INTO session (id, softwareVersion, commandLine, worldFile, worldText, seed, dt, plannedFrames, status)
+                        VALUES (1, ?, ?, ?, ?, ?, ?, ?, 'running')
+                        """,
+                    arguments: [metadata.softwareVersion, metadata.commandLine, metadata.worldFile, metadata.worldText,
+                                Int64(bitPattern: metadata.seed), metadata.dt, metadata.plannedFrames])
+                for m in world.movers {
+                    try db.execute(sql: "INSERT INTO mover (id, name, class, carriesUE, uavSize) VALUES (?, ?, ?, ?, ?)",
+                                   arguments: [m.id, m.name, m.moverClass.rawValue, m.carriesUE, m.uavSize?.rawValue])
+                }
+                for (i, bs) in world.spec.baseStations.enumerated() {
+                    try db.execute(
+                        sql: """
+                            INSERT INTO base_station VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                            """,
+                        arguments: [i, bs.name, bs.tier.rawValue, bs.operatorName, bs.position.x, bs.position.y, bs.position.z,
+                                    bs.carrierFrequency, bs.bandwidth, bs.subcarrierSpacing, bs.txPower,
+                                    bs.arraySize.x, bs.arraySize.y, bs.noiseFigure, bs.clockOffset])
+                }
+                for (i, r) in world.spec.ris.enumerated() {
+                    try db.execute(sql: "INSERT INTO ris VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                                   arguments: [i, r.name, r.position.x, r.position.y, r.position.z, r.azimuth, r.elevation,
+                                               r.elements.x, r.elements.y])
+                }
+            }
+        } catch let error as RecordingError {
+            throw error
+        } catch {
+            throw RecordingError.cannotCreate(path: path, reason: "\(error)")
+        }
+        pending.reserveCapacity(self.batchFrames)
+    }
+
+    /// Queues a frame; commits when a batch is full.
+    public func append(_ snapshot: WorldSnapshot) throws {
+        pending.append(snapshot)
+        if pending.count >= batchFrames { try flush() }
+    }
+
+    /// Commits the queued frames in one transaction.
+    public func flush() throws {
+        guard !pending.isEmpty else { return }
+        let batch = pending
+        do {
+            try queue.write { db in
+                let frame = try db.cachedStatement(sql: "INSERT INTO frame (frameIndex, time) VALUES (?, ?)")
+                let truth = try db.cachedStatement(sql: "INSERT INTO truth VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
+                let ue = try db.cachedStatement(sql: "INSERT INTO ue_report VALUES (?, ?, ?, ?, ?, ?, ?)")
+                for snapshot in batch {
+                    try frame.execute(arguments: [snapshot.frameIndex, snapshot.time])
+                    for (id, m) in snapshot.movers.enumerated() {
+                        truth.setUncheckedArguments([snapshot.frameIndex, id, m.position.x, m.position.y, m.position.z,
+                                                     m.velocity.x, m.velocity.y, m.velocity.z])
+                        try truth.execute()
+                        if let r = snapshot.ues[id] {
+                            ue.setUncheckedArguments([snapshot.frameIndex, id, r.reportedPosition.x, r.reportedPosition.y,
+                                                      r.reportedPosition.z, r.clockOffset, r.isOutlier])
+                            try ue.execute()
+                        }
+                    }
+                }
+                try db.execute(sql: "UPDATE session SET framesWritten = framesWritten + ?", arguments: [batch.count])
+            }
+        } catch {
+            throw RecordingError.writeFailed(path: path, reason: "\(error)")
+        }
+        framesWritten += batch.count
+        pending.removeAll(keepingCapacity: true)
+    }
+
+    /// Commits what is left, marks the session completed and folds the WAL into the main file,
+    /// so the recording is one self-contained file.
+    public func finish() throws {
+        try flush()
+        do {
+            try queue.write { db in try db.execute(sql: "UPDATE session SET status = 'completed'") }
+            _ = try queue.writeWithoutTransaction { db in try db.checkpoint(.truncate) }
+            try queue.close()
+        } catch {
+            throw RecordingError.writeFailed(path: path, reason: "\(error)")
+        }
+    }
+}

@@ -1,0 +1,108 @@
+import ArgumentParser
+import Foundation
+import TwinEngine
+import TwinWorld
+
+struct Run: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run a timed world simulation and write a recording.",
+        discussion: """
+            Steps the world for its duration at its time step and writes every frame to a \
+            SQLite recording (default: recordings/<world>-<seed>.sqlite). A progress bar is \
+            shown when standard output is a terminal.
+            """)
+
+    @Argument(help: "World file, or the name of a shipped world (see `isac-twin worlds`).")
+    var world: String
+
+    @Option(help: "Simulated duration in seconds (overrides simulation.duration).")
+    var duration: Double?
+
+    @Option(help: "Seed of all random draws (overrides simulation.seed).")
+    var seed: UInt64?
+
+    @Option(help: "Where to write the recording (SQLite).")
+    var record: String?
+
+    @Flag(help: "Write no recording.")
+    var noRecord = false
+
+    @Flag(help: "Print only the summary, no progress bar.")
+    var quiet = false
+
+    func validate() throws {
+        if let duration, !(duration > 0) || !duration.isFinite {
+            throw ValidationError("--duration must be a positive number of seconds, found \(duration)")
+        }
+        if noRecord && record != nil { throw ValidationError("--record and --no-record exclude each other") }
+    }
+
+    func run() throws {
+        let path = WorldCatalogue.resolve(world)
+        let summary = try withUserErrors { () throws -> RunSummary in
+            var run = try Simulation(worldFile: path, options: RunOptions(duration: duration, seed: seed))
+            if !noRecord {
+                let stem = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
+                run.options.recordPath = record ?? "recordings/\(stem)-\(run.spec.simulation.seed).sqlite"
+            }
+            let bar = ProgressBar(enabled: !quiet && isatty(STDOUT_FILENO) != 0)
+            defer { bar.finish() }
+            return try run.run(progress: bar.update)
+        }
+        print(Self.describe(summary, world: path))
+    }
+
+    static func describe(_ s: RunSummary, world: String) -> String {
+        var lines: [String] = []
+        lines.append("world      \(world)")
+        lines.append(String(format: "frames     %d (%.1f s simulated) in %.2f s wall: %.0f frames/s",
+                            s.frames, s.simulatedSeconds, s.wallSeconds, s.framesPerSecond))
+        let movers = s.moverCounts.map { "\($0.count) \($0.moverClass.rawValue)" }.joined(separator: ", ")
+        lines.append("movers     \(movers); \(s.ueCount) carry UEs; \(s.baseStations) base stations")
+        let travelled = s.moverCounts.map { c in
+            String(format: "%@ %.0f m", c.moverClass.rawValue, s.distanceByClass[c.moverClass] ?? 0)
+        }.joined(separator: ", ")
+        lines.append("travelled  \(travelled)")
+        if let path = s.recordPath {
+            lines.append("recording  \(path) (\(formatBytes(s.recordBytes ?? 0)))")
+        }
+        return lines.joined(separator: "\n")
+    }
+}
+
+/// A one-line progress bar on a terminal, redrawn at most ten times a second.
+final class ProgressBar {
+    private let enabled: Bool
+    private let clock = ContinuousClock()
+    private let start: ContinuousClock.Instant
+    private var lastDraw: ContinuousClock.Instant
+    private var drawn = false
+
+    init(enabled: Bool) {
+        self.enabled = enabled
+        start = clock.now
+        lastDraw = start
+    }
+
+    func update(done: Int, total: Int) {
+        guard enabled else { return }
+        let now = clock.now
+        guard done == total || now - lastDraw >= .milliseconds(100) else { return }
+        lastDraw = now
+        drawn = true
+        let width = 30
+        let fraction = total > 0 ? Double(done) / Double(total) : 1
+        let filled = Int(fraction * Double(width))
+        let elapsed = now - start
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+        let rate = seconds > 0 ? Double(done) / seconds : 0
+        let line = String(format: "\r[%@%@] %3.0f%%  frame %d/%d  %.0f frames/s ",
+                          String(repeating: "#", count: filled), String(repeating: ".", count: width - filled),
+                          fraction * 100, done, total, rate)
+        FileHandle.standardOutput.write(Data(line.utf8))
+    }
+
+    func finish() {
+        if drawn { FileHandle.standardOutput.write(Data("\n".utf8)) }
+    }
+}

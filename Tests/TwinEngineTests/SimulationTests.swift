@@ -1,0 +1,50 @@
+import Foundation
+import Testing
+import TwinEngine
+import TwinWorld
+
+let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+struct SimulationTests {
+    let tiny = packageRoot.appendingPathComponent("worlds/tiny.yaml").path
+
+    @Test func overridesApply() throws {
+        let sim = try Simulation(worldFile: tiny, options: RunOptions(duration: 2, seed: 5))
+        #expect(sim.spec.simulation.duration == 2)
+        #expect(sim.spec.simulation.seed == 5)
+        let summary = try sim.run()
+        #expect(summary.frames == 20)
+        #expect(abs(summary.simulatedSeconds - 2) < 1e-12)
+        #expect(summary.recordPath == nil)
+    }
+
+    @Test func distanceTravelledByTheUAVMatchesItsMission() throws {
+        // The tiny world's drone flies (5,5,5) → (35,15,5) at 5 m/s: 5 s cover 25 m.
+        let summary = try Simulation(worldFile: tiny, options: RunOptions()).run()
+        #expect(abs((summary.distanceByClass[.uav] ?? 0) - 25) < 1e-9)
+    }
+
+    @Test func progressIsReportedEveryFrame() throws {
+        var calls: [Int] = []
+        _ = try Simulation(worldFile: tiny, options: RunOptions(duration: 1)).run { done, total in
+            calls.append(done)
+            #expect(total == 10)
+        }
+        #expect(calls == Array(1...10))
+    }
+
+    @Test func missingWorldFileIsNamed() {
+        #expect(throws: WorldFileError.unreadable(file: "/no/such.yaml", reason: "no such file")) {
+            try Simulation(worldFile: "/no/such.yaml", options: RunOptions())
+        }
+    }
+
+    @Test func shippedWorldsAllLoad() throws {
+        setenv("ISAC_TWIN_WORLDS", packageRoot.appendingPathComponent("worlds").path, 1)
+        let entries = WorldCatalogue.shipped()
+        #expect(Set(entries.map(\.name)).isSuperset(of: ["factory", "road", "tiny"]))
+        #expect(entries.allSatisfy { $0.isValid }, "\(entries.filter { !$0.isValid }.map(\.description))")
+        #expect(WorldCatalogue.resolve("tiny").hasSuffix("worlds/tiny.yaml"))
+        #expect(WorldCatalogue.resolve("/no/such.yaml") == "/no/such.yaml")
+    }
+}

@@ -1,0 +1,107 @@
+import Foundation
+import GRDB
+import Testing
+import TwinEngine
+import TwinMath
+import TwinStore
+import TwinWorld
+
+let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+func temporaryPath(_ name: String) -> String {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("isac-twin-tests-\(UUID().uuidString)")
+    try? FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    return dir.appendingPathComponent(name).path
+}
+
+func record(world: String, seed: UInt64? = nil, duration: Double? = nil, to path: String) throws -> RunSummary {
+    let file = packageRoot.appendingPathComponent("worlds/\(world).yaml").path
+    let sim = try Simulation(worldFile: file, options: RunOptions(duration: duration, seed: seed, recordPath: path, commandLine: "test", batchFrames: 7))
+    return try sim.run()
+}
+
+struct RecordingTests {
+    @Test func recordingHoldsEveryFrameAndTheSession() throws {
+        let path = temporaryPath("tiny.sqlite")
+        let summary = try record(world: "tiny", to: path)
+        let s = try Recording(path: path).summary()
+        #expect(s.status == "completed")
+        #expect(s.framesWritten == 50 && summary.frames == 50)
+        #expect(s.truthRows == 50 * 3)
+        #expect(s.ueReportRows == 50)  // one person carries a UE
+        #expect(s.metadata.seed == 1)
+        #expect(s.metadata.worldText.contains("Tiny 40 x 20 m hall"))
+        #expect(s.metadata.commandLine == "test")
+        #expect(s.firstTime == 0.1)
+        #expect(abs((s.lastTime ?? 0) - 5.0) < 1e-12)
+        #expect(s.schemaVersions == ["v1"])
+        // No WAL left beside a finished recording: one self-contained file.
+        let walBytes = (try? FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? Int) ?? 0
+        #expect(walBytes == 0)
+    }
+
+    @Test func truthMatchesTheWorldStepByStep() throws {
+        let path = temporaryPath("tiny.sqlite")
+        _ = try record(world: "tiny", to: path)
+        var world = try World(spec: try WorldSpec.load(path: packageRoot.appendingPathComponent("worlds/tiny.yaml").path))
+        var expected: [MoverState] = []
+        for _ in 0..<17 { expected = world.step(dt: 0.1).movers }
+        #expect(try Recording(path: path).truth(frame: 17) == expected)
+    }
+
+    @Test func sameSeedSameDigestOtherSeedDiffers() throws {
+        let a = temporaryPath("a.sqlite"), b = temporaryPath("b.sqlite"), c = temporaryPath("c.sqlite")
+        _ = try record(world: "factory", duration: 10, to: a)
+        _ = try record(world: "factory", duration: 10, to: b)
+        _ = try record(world: "factory", seed: 99, duration: 10, to: c)
+        for table in ["truth", "ue_report", "frame", "mover"] {
+            #expect(try Recording(path: a).digest(table: table) == (try Recording(path: b).digest(table: table)))
+        }
+        #expect(try Recording(path: a).digest(table: "truth") != (try Recording(path: c).digest(table: "truth")))
+        #expect(try Recording(path: a).digest(table: "mover") == (try Recording(path: c).digest(table: "mover")))
+    }
+
+    @Test func anUnfinishedWriterLeavesTheCommittedFramesReadable() throws {
+        let path = temporaryPath("cut.sqlite")
+        let spec = try WorldSpec.load(path: packageRoot.appendingPathComponent("worlds/tiny.yaml").path)
+        var world = try World(spec: spec)
+        do {
+            let writer = try RecordingWriter(
+                path: path,
+                metadata: SessionMetadata(softwareVersion: "t", commandLine: "t", worldFile: "tiny", worldText: "", seed: 1, dt: 0.1, plannedFrames: 50),
+                world: world, batchFrames: 10)
+            for _ in 0..<25 { try writer.append(world.step(dt: 0.1)) }
+            // No finish(): the writer goes away as in a crash; 5 frames were never committed.
+        }
+        let s = try Recording(path: path).summary()
+        #expect(s.status == "running")
+        #expect(s.framesWritten == 20)
+        #expect(s.truthRows == 20 * 3)
+    }
+
+    @Test func notARecordingIsAClearError() throws {
+        #expect(throws: RecordingError.notFound(path: "/nonexistent.sqlite")) { try Recording(path: "/nonexistent.sqlite") }
+        let text = temporaryPath("text.sqlite")
+        try "hello".write(toFile: text, atomically: true, encoding: .utf8)
+        #expect {
+            try Recording(path: text)
+        } throws: { error in
+            guard case RecordingError.notARecording(let p, _)? = error as? RecordingError else { return false }
+            return p == text
+        }
+        let other = temporaryPath("other.sqlite")
+        let db = try DatabaseQueue(path: other)
+        try db.write { try $0.execute(sql: "CREATE TABLE t (x)") }
+        try db.close()
+        #expect(throws: RecordingError.notARecording(path: other, reason: "it has no session and truth tables")) { try Recording(path: other) }
+    }
+
+    @Test func aNewerSchemaIsRefused() throws {
+        let path = temporaryPath("newer.sqlite")
+        _ = try record(world: "tiny", to: path)
+        let db = try DatabaseQueue(path: path)
+        try db.write { try $0.execute(sql: "INSERT INTO grdb_migrations VALUES ('v99')") }
+        try db.close()
+        #expect(throws: RecordingError.newerSchema(path: path, unknown: ["v99"])) { try Recording(path: path) }
+    }
+}

@@ -1,0 +1,183 @@
+import Testing
+import TwinMath
+@testable import TwinWorld
+
+struct WorldFileTests {
+    @Test func tinyWorldDecodesWithDocumentedDefaults() throws {
+        let spec = try shippedWorld("tiny")
+        #expect(spec.simulation.dt == 0.1)
+        #expect(spec.simulation.duration == 5)
+        #expect(spec.simulation.frameCount == 50)
+        #expect(spec.baseStations.map(\.name) == ["trp-west", "trp-east"])
+        let bs = spec.baseStations[0]
+        // Micro-tier defaults from worlds/README.md.
+        #expect(bs.tier == .micro)
+        #expect(bs.carrierFrequency == 28e9)
+        #expect(bs.bandwidth == 400e6)
+        #expect(bs.subcarrierSpacing == 120e3)
+        #expect(bs.arraySize == SIMD2(16, 8))
+        #expect(bs.operatorName == "default")
+        guard case .factory(let hall) = spec.map else { Issue.record("expected a factory"); return }
+        #expect(hall.scenario == .sl)
+        // TR 38.901 Table 7.2-4, InF-SL: r = 0.2, d_clutter = 10 m, h_c = 2 m.
+        #expect(hall.clutter == ClutterSpec(density: 0.2, size: 10, height: 2))
+        // A closed aisle's loop length: 2·34 + 2·14 = 96 m.
+        #expect(abs(hall.aisles[0].path.length - 96) < 1e-12)
+        #expect(spec.movers.map(\.moverClass) == [.agv, .person, .uav])
+        #expect(spec.movers[1].carriesUE && !spec.movers[0].carriesUE)
+    }
+
+    @Test func factoryGridPlacesEighteenTRPs() throws {
+        let spec = try shippedWorld("factory")
+        #expect(spec.baseStations.count == 18)
+        let xs = Set(spec.baseStations.map(\.position.x)), ys = Set(spec.baseStations.map(\.position.y))
+        #expect(xs == [10, 30, 50, 70, 90, 110])
+        #expect(ys == [10, 30, 50])
+        #expect(spec.baseStations.allSatisfy { $0.position.z == 8 })
+    }
+
+    @Test func roadGridBuildsTwoWayStreetsAndBlocks() throws {
+        let spec = try shippedWorld("road")
+        guard case .road(let road) = spec.map else { Issue.record("expected a road map"); return }
+        // 5 × 5 junctions: 5 rows × 4 segments × 2 directions × 2 axes = 80 lanes; 4 × 4 blocks.
+        #expect(road.junctions.count == 25)
+        #expect(road.lanes.count == 80)
+        #expect(road.buildings.count == 16)
+        #expect(road.buildings.allSatisfy { $0.zMax >= 15 && $0.zMax <= 45 })
+        #expect(spec.operators.map(\.name) == ["op-a", "op-b"])
+        #expect(abs(spec.operators[1].clockOffset - 50e-9) < 1e-20)
+        #expect(spec.baseStations.filter { $0.tier == .macro }.allSatisfy { $0.carrierFrequency == 3.5e9 && $0.txPower == 46 })
+    }
+
+    @Test func unknownKeyIsNamedWithLineAndSuggestion() {
+        let yaml = factoryYAML(movers: "  - {name: w, class: person, speeed: 1.2}")
+        let p = problems(yaml)
+        #expect(p.count == 1)
+        #expect(p.first?.key == "movers[0].speeed")
+        #expect(p.first?.found.contains("did you mean 'speed'") == true)
+        #expect(p.first?.line == yaml.split(separator: "\n", omittingEmptySubsequences: false).firstIndex { $0.contains("speeed") }.map { $0 + 1 })
+    }
+
+    @Test func wrongTypeNamesExpectedAndFound() {
+        let p = problems(factoryYAML(simulation: "  dt: fast\n  duration: 2"))
+        #expect(p.count == 1)
+        #expect(p.first?.key == "simulation.dt")
+        #expect(p.first?.expected == "a positive time step in seconds")
+        #expect(p.first?.found == "'fast'")
+        #expect(p.first?.line == 2)
+    }
+
+    @Test func negativeTimeStepIsRejected() {
+        let p = problems(factoryYAML(simulation: "  dt: -0.1\n  duration: 2"))
+        #expect(p.map(\.key) == ["simulation.dt"])
+        #expect(p.first?.found == "'-0.1'")
+    }
+
+    @Test func baseStationOutsideTheMapIsRejected() {
+        let infra = """
+            infrastructure:
+              baseStations:
+                - {name: far, position: [130, 10, 6]}
+            """
+        let p = problems(factoryYAML(infrastructure: infra))
+        #expect(p.count == 1)
+        #expect(p.first?.key == "infrastructure.baseStations[0].position")
+        #expect(p.first?.found == "(130, 10, 6)")
+        #expect(p.first?.expected.contains("x 0…40") == true)
+    }
+
+    @Test func baseStationInsideAnObstacleIsRejected() {
+        let infra = "infrastructure:\n  baseStations:\n    - {name: buried, position: [20, 10, 2]}"
+        let p = problems(factoryYAML(infrastructure: infra))
+        #expect(p.first?.found.contains("inside machine 'box'") == true)
+    }
+
+    @Test func laneOfOnePointIsRejected() {
+        let yaml = roadYAML(movers: "  - {name: c, class: vehicle}")
+            .replacingOccurrences(of: "points: [[390, 52], [10, 52]]", with: "points: [[390, 52]]")
+        let p = problems(yaml)
+        #expect(p.contains { $0.key == "map.road.lanes[1].points" && $0.expected == "a lane of at least 2 points" && $0.found == "1 point" })
+    }
+
+    @Test func laneThroughABuildingIsRejected() {
+        let yaml = roadYAML(movers: "  - {name: c, class: vehicle}")
+            .replacingOccurrences(of: "[[10, 48], [390, 48]]", with: "[[10, 48], [120, 70], [390, 48]]")
+        let p = problems(yaml)
+        #expect(p.contains { $0.key == "map.road.lanes[0].points" && $0.found.contains("building 'tower'") })
+    }
+
+    @Test func waypointInsideABuildingIsRejected() {
+        let yaml = roadYAML(movers: "  - {name: d, class: uav, waypoints: [[50, 20, 30], [120, 75, 30]]}")
+        let p = problems(yaml)
+        #expect(p.contains { $0.key == "movers[0].waypoints[1]" && $0.found.contains("inside building 'tower'") })
+    }
+
+    @Test func flightLegThroughABuildingIsRejected() {
+        let yaml = roadYAML(movers: "  - {name: d, class: uav, repeat: false, waypoints: [[120, 20, 30], [120, 95, 30]]}")
+        let p = problems(yaml)
+        #expect(p.contains { $0.key == "movers[0].waypoints[1]" && $0.found.contains("passes through building 'tower'") })
+        // Over the roof is fine.
+        #expect(problems(roadYAML(movers: "  - {name: d, class: uav, repeat: false, waypoints: [[120, 20, 50], [120, 95, 50]]}")).isEmpty)
+    }
+
+    @Test func everyProblemIsReportedAtOnce() {
+        let infra = "infrastructure:\n  baseStations:\n    - {name: far, position: [130, 10, 6]}"
+        let yaml = factoryYAML(movers: "  - {name: w, class: persn}", infrastructure: infra, simulation: "  dt: 0\n  duration: 2")
+        let keys = problems(yaml).map(\.key)
+        #expect(keys == ["simulation.dt", "infrastructure.baseStations[0].position", "movers[0].class"])
+    }
+
+    @Test func vehiclesNeedARoadMap() {
+        let p = problems(factoryYAML(movers: "  - {name: c, class: vehicle}"))
+        #expect(p.first?.expected == "vehicles on a road map (they drive lanes)")
+    }
+
+    @Test func unknownLaneSuggestsTheClosestName() {
+        let p = problems(roadYAML(movers: "  - {name: c, class: vehicle, lane: eats}"))
+        #expect(p.first?.found == "'eats' (did you mean 'east'?)")
+    }
+
+    @Test func duplicateMoverNamesAreRejected() {
+        let p = problems(factoryYAML(movers: "  - {name: w, class: person}\n  - {name: w, class: agv, aisle: loop}"))
+        #expect(p.map(\.found) == ["'w' used twice"])
+    }
+
+    @Test func syntaxErrorGivesLine() {
+        do {
+            _ = try WorldSpec.decode(yaml: "simulation:\n  dt: [0.1\n", file: "bad.yaml")
+            Issue.record("expected a syntax error")
+        } catch let error as WorldFileError {
+            guard case .syntax(let file, let line, _, _) = error else { Issue.record("expected .syntax, got \(error)"); return }
+            #expect(file == "bad.yaml")
+            #expect(line != nil)
+            #expect(error.description.hasPrefix("bad.yaml:"))
+        } catch {
+            Issue.record("unexpected \(error)")
+        }
+    }
+
+    @Test func missingFileIsNamed() {
+        #expect(throws: WorldFileError.unreadable(file: "/nonexistent/w.yaml", reason: "no such file")) {
+            try WorldSpec.load(path: "/nonexistent/w.yaml")
+        }
+    }
+
+    @Test func messageNamesFileLineKeyExpectedFound() {
+        let error = WorldFileError.invalid(file: "w.yaml", problems: [
+            WorldFileProblem(line: 4, column: 7, key: "simulation.dt", expected: "a positive time step in seconds", found: "'-1'"),
+        ])
+        #expect(error.description == "w.yaml:4:7: key 'simulation.dt': expected a positive time step in seconds, found '-1'")
+    }
+
+    @Test func tooManyVehiclesForTheLanesIsAClearError() throws {
+        // Two 380 m lanes hold at most ~2·380/7.5 ≈ 100 vehicles of 4.5 m + 2 m gap + 1 m room.
+        let spec = try WorldSpec.decode(yaml: roadYAML(movers: "  - {name: c, class: vehicle, count: 500}"), file: "r.yaml")
+        do {
+            _ = try World(spec: spec, file: "r.yaml")
+            Issue.record("expected a placement error")
+        } catch let error as WorldFileError {
+            #expect(error.problems.first?.key == "movers[0].count")
+            #expect(error.problems.first?.found.hasPrefix("500; only") == true)
+        }
+    }
+}
