@@ -61,7 +61,14 @@ public struct Simulation {
             throw WorldFileError.unreadable(file: worldFile, reason: reason)
         }
         var spec = try WorldSpec.decode(yaml: text, file: worldFile)
-        if let duration = options.duration { spec.simulation.duration = duration }
+        if let duration = options.duration {
+            if let problem = SimulationSpec.checkFrames(dt: spec.simulation.dt, duration: duration) {
+                throw WorldFileError.invalid(file: worldFile, problems: [
+                    WorldFileProblem(key: "simulation.duration (from --duration)", expected: problem.expected, found: problem.found),
+                ])
+            }
+            spec.simulation.duration = duration
+        }
         if let seed = options.seed { spec.simulation.seed = seed }
         self.worldFile = worldFile
         self.worldText = text

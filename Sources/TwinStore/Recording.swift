@@ -67,7 +67,10 @@ public final class Recording {
             let span = try Row.fetchOne(db, sql: "SELECT MIN(time) AS first, MAX(time) AS last FROM frame")
             let movers = try Row.fetchAll(db, sql: "SELECT class, COUNT(*) AS n FROM mover GROUP BY class ORDER BY class")
             let tiers = try Row.fetchAll(db, sql: "SELECT tier, COUNT(*) AS n FROM base_station GROUP BY tier ORDER BY tier")
-            let bytes = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.int64Value ?? 0
+            // An interrupted run may still hold its last frames in the write-ahead log beside it.
+            let bytes = ["", "-wal"].reduce(Int64(0)) { total, suffix in
+                total + ((try? FileManager.default.attributesOfItem(atPath: path + suffix)[.size] as? NSNumber)?.int64Value ?? 0)
+            }
             return Summary(
                 metadata: metadata, status: row["status"], framesWritten: row["framesWritten"],
                 firstTime: span?["first"], lastTime: span?["last"],

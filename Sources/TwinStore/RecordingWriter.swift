@@ -50,6 +50,12 @@ public final class RecordingWriter {
                 throw RecordingError.cannotCreate(path: path, reason: "cannot create folder \(directory)")
             }
         }
+        // Replace an earlier recording, never anything else (a typo must not eat a world file).
+        if fm.fileExists(atPath: path) {
+            do { _ = try Recording(path: path) } catch {
+                throw RecordingError.cannotCreate(path: path, reason: "the file exists and is not an isac-twin recording; not replacing it")
+            }
+        }
         for suffix in ["", "-wal", "-shm"] where fm.fileExists(atPath: path + suffix) {
             do { try fm.removeItem(atPath: path + suffix) } catch {
                 throw RecordingError.cannotCreate(path: path, reason: "an existing file cannot be replaced")

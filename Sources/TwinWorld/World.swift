@@ -74,7 +74,7 @@ public struct World: Sendable {
         var problems: [WorldFileProblem] = []
         for (entryIndex, entry) in spec.movers.enumerated() {
             var placement = root.substream("placement/\(entry.name)")
-            for k in 0..<entry.count {
+            placing: for k in 0..<entry.count {
                 let name = entry.count == 1 ? entry.name : "\(entry.name)-\(k + 1)"
                 let own = root.substream("mover/\(name)")
                 switch entry.motion {
@@ -85,14 +85,15 @@ public struct World: Sendable {
                             line: entry.line, key: "movers[\(entryIndex)].count",
                             expected: "no more \(entry.moverClass.rawValue)s than the \(lf.paths.isEmpty ? "paths" : lf.paths.joined(separator: ", ")) can hold (each needs length + minGap + 1 m)",
                             found: "\(entry.count); only \(k) fit"))
-                        break
+                        break placing
                     }
                     kinds.append(.follower(traffic.followers.count - 1))
                 case .randomWalk(let rw):
                     guard let w = Walker(spec: rw, floor: floor, aisle: rw.aisle.flatMap { aislePaths[$0] }, rng: own) else {
-                        problems.append(WorldFileProblem(line: entry.line, key: "movers[\(entryIndex)].area",
-                                                         expected: "free floor to walk on", found: "an area covered by obstacles"))
-                        break
+                        problems.append(WorldFileProblem(line: entry.line, key: "movers[\(entryIndex)]",
+                                                         expected: "free floor to walk on (\(rw.area == nil ? "the map" : "the area") minus obstacles grown by the radius)",
+                                                         found: "none after 1000 draws"))
+                        break placing
                     }
                     walkers.append(w)
                     kinds.append(.walker(walkers.count - 1))
@@ -100,7 +101,6 @@ public struct World: Sendable {
                     flights.append(Flight(spec: mission, start: k))
                     kinds.append(.flight(flights.count - 1))
                 }
-                if kinds.count == movers.count { continue }  // not placed
                 let uavSize: UAVSize? = if case .waypoints(let m) = entry.motion { m.size } else { nil }
                 movers.append(MoverInfo(id: movers.count, name: name, moverClass: entry.moverClass,
                                         carriesUE: entry.carriesUE, uavSize: uavSize))

@@ -47,6 +47,11 @@ func withUserErrors<T>(_ body: () throws -> T) throws -> T {
     } catch let error as WorldFileError {
         throw failBadInput(error.description)
     } catch let error as RecordingError {
+        if case .writeFailed = error {
+            // Not the user's input: the disk is full or the file went away.
+            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+            throw ExitCode(1)
+        }
         throw failBadInput(error.description)
     }
 }

@@ -95,6 +95,21 @@ struct CommandLineTests {
         #expect(r.stderr.contains("--duration must be a positive number of seconds"))
     }
 
+    @Test func durationShorterThanAStepExitsTwo() throws {
+        let r = try cli(["run", "tiny", "--duration", "0.01", "--no-record"])
+        #expect(r.status == 2)
+        #expect(r.stderr.contains("key 'simulation.duration (from --duration)': expected a duration of at least one time step (0.1 s), found 0.01 s"))
+    }
+
+    @Test func recordRefusesToOverwriteAFileThatIsNotARecording() throws {
+        let path = temporaryPath("precious.yaml")
+        try "keep me".write(toFile: path, atomically: true, encoding: .utf8)
+        let r = try cli(["run", "tiny", "--record", path, "--quiet"])
+        #expect(r.status == 2)
+        #expect(r.stderr.contains("not an isac-twin recording; not replacing it"))
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == "keep me")
+    }
+
     @Test func worldsListsTheShippedWorlds() throws {
         let r = try cli(["worlds"])
         #expect(r.status == 0)

@@ -38,6 +38,7 @@ public struct Traffic: Sendable, Equatable, Codable {
     /// Scratch buffers kept between steps (no allocation per step).
     private var accelerations: [Double] = []
     private var leaderGap: [Double] = []
+    private var targetSpeed: [Double] = []
     private var moved: [Move] = []
     private struct Move: Sendable, Equatable, Codable { var follower: Int; var from: Int }
 
@@ -47,6 +48,11 @@ public struct Traffic: Sendable, Equatable, Codable {
     public init(network: PathNetwork) {
         self.network = network
         occupants = Array(repeating: [], count: network.paths.count)
+        var feeders = [[Int]](repeating: [], count: network.paths.count)
+        for (p, path) in network.paths.enumerated() {
+            for successor in path.successors { feeders[successor].append(p) }
+        }
+        self.feeders = feeders
     }
 
     /// Adds a follower at a free spot drawn from `rng` on one of `startPaths` (any non-connector
@@ -107,6 +113,12 @@ public struct Traffic: Sendable, Equatable, Codable {
     }
 
     /// Gap to the leader and the leader's speed, looking along the planned route.
+    ///
+    /// The leader is the mover ahead on the same path or, for the front mover of a path, the
+    /// rearmost mover on the paths it will enter next. Where several paths feed one (junction
+    /// connectors merging into a lane), a mover on another feeder that is closer to the merge
+    /// point also counts as a leader, so merging movers queue instead of overlapping (ties go
+    /// to the lower index, so two movers never wait for each other).
     private func leader(of i: Int, rank: Int) -> (gap: Double, speed: Double) {
         let f = followers[i]
         let list = occupants[f.path]
@@ -114,31 +126,77 @@ public struct Traffic: Sendable, Equatable, Codable {
             let l = followers[list[rank - 1]]
             return (l.s - l.length - f.s, l.v)
         }
-        var distance = network.paths[f.path].line.length - f.s
-        var path = f.next
+        var best = (gap: Double.infinity, speed: 0.0)
+        var distance = network.paths[f.path].line.length - f.s  // from this mover to the end of `current`
+        var current = f.path
+        var next = f.next
         var hops = 0
         while distance < Self.lookAhead && hops < 3 {
-            guard path >= 0 else { return (distance, 0) }  // dead end: the end is a wall
-            if let last = occupants[path].last {
-                let l = followers[last]
-                return (distance + l.s - l.length, l.v)
+            guard next >= 0 else { return Self.closer(best, (distance, 0)) }  // dead end: the end is a wall
+            for feeder in feeders[next] where feeder != current {
+                let feederLength = network.paths[feeder].line.length
+                // Occupants are front first, so their distance to the merge grows along the list.
+                for o in occupants[feeder] where o != i {
+                    let remaining = feederLength - followers[o].s
+                    guard yields(to: o, remaining: remaining, mover: i, distance: distance) else { break }
+                    let gap = distance - remaining - followers[o].length
+                    if gap < best.gap { best = (gap, followers[o].v) }
+                }
+                // Movers about to enter that feeder (short junction connectors) count too, so
+                // the order at the merge is settled before anyone reaches it.
+                for upstream in feeders[feeder] where upstream != current {
+                    let upstreamLength = network.paths[upstream].line.length
+                    for o in occupants[upstream] where o != i {
+                        let remaining = upstreamLength - followers[o].s + feederLength
+                        guard yields(to: o, remaining: remaining, mover: i, distance: distance) else { break }
+                        guard followers[o].next == feeder else { continue }
+                        let gap = distance - remaining - followers[o].length
+                        if gap < best.gap { best = (gap, followers[o].v) }
+                    }
+                }
             }
-            distance += network.paths[path].line.length
-            let successors = network.paths[path].successors
+            if let last = occupants[next].last(where: { $0 != i }) {
+                let l = followers[last]
+                return Self.closer(best, (distance + l.s - l.length, l.v))
+            }
+            distance += network.paths[next].line.length
+            current = next
+            let successors = network.paths[next].successors
             // Beyond the chosen next path the route is not decided yet; only follow single choices.
-            path = successors.count == 1 ? successors[0] : -2
-            if path == -2 { break }
+            guard successors.count == 1 else { break }
+            next = successors[0]
             hops += 1
         }
-        return (.infinity, 0)
+        return best
     }
+
+    /// At a merge the mover closer to the merge point goes first; ties go to the lower index.
+    @inline(__always) private func yields(to other: Int, remaining: Double, mover i: Int, distance: Double) -> Bool {
+        remaining < distance || (remaining == distance && other < i)
+    }
+
+    private static func closer(_ a: (gap: Double, speed: Double), _ b: (gap: Double, speed: Double)) -> (gap: Double, speed: Double) {
+        a.gap <= b.gap ? a : b
+    }
+
+    /// Paths that lead into each path (for merges), computed once from the network.
+    private var feeders: [[Int]]
+
+    /// Longest integration step, s: larger world steps are split so the IDM stays stable.
+    static let maxSubstep = 0.25
 
     /// Advances every follower by dt seconds.
     public mutating func step(dt: Double) {
+        let substeps = max(1, Int((dt / Self.maxSubstep).rounded(.up)))
+        for _ in 0..<substeps { substep(dt: dt / Double(substeps)) }
+    }
+
+    private mutating func substep(dt: Double) {
         let n = followers.count
         if accelerations.count != n {
             accelerations = Array(repeating: 0, count: n)
             leaderGap = Array(repeating: .infinity, count: n)
+            targetSpeed = Array(repeating: 0, count: n)
         }
         // 1. Accelerations from the state at the start of the step (synchronous update).
         for path in occupants.indices {
@@ -166,6 +224,7 @@ public struct Traffic: Sendable, Equatable, Codable {
                     a = f.maxAcceleration * (free - (sStar / g) * (sStar / g))
                 }
                 accelerations[i] = max(a, -9.0)  // no better than an emergency stop
+                targetSpeed[i] = v0
                 leaderGap[i] = gap
             }
         }
@@ -173,7 +232,8 @@ public struct Traffic: Sendable, Equatable, Codable {
         moved.removeAll(keepingCapacity: true)
         for i in 0..<n {
             var f = followers[i]
-            let vNew = max(0, f.v + accelerations[i] * dt)
+            // Never accelerate past the target speed within a step.
+            let vNew = max(0, min(f.v + accelerations[i] * dt, max(f.v, targetSpeed[i])))
             var advance = 0.5 * (f.v + vNew) * dt
             var v = vNew
             let safeAdvance = leaderGap[i] - 0.1
@@ -184,8 +244,10 @@ public struct Traffic: Sendable, Equatable, Codable {
             f.s += advance
             f.v = v
             var pathLength = network.paths[f.path].line.length
+            var hops = 0
             while f.s >= pathLength {
-                guard f.next >= 0 else {
+                hops += 1
+                guard f.next >= 0, hops <= 16 else {
                     f.s = pathLength
                     f.v = 0
                     break

@@ -56,9 +56,12 @@ struct WorldDecoder {
 
     /// Runs `body`; a stop is recorded as a problem and gives nil.
     func attempt<T>(_ body: () throws -> T) -> T? {
+        let outside = context.open
+        let marks = outside.map(\.interrupted)
         do {
             return try body()
         } catch let stop as WorldFileDecodingStop {
+            for (mapping, mark) in zip(outside, marks) { mapping.interrupted = mark }
             context.report(stop.problem)
         } catch {
             context.report(WorldFileProblem(key: "", expected: "a valid world", found: "\(error)"))
@@ -84,7 +87,11 @@ struct WorldDecoder {
         let sensing = attempt { try decodeSensing(top.optional("sensing")) }
         let tracker = attempt { try decodeTracker(top.optional("tracker")) }
         top.finish()
-        checkUniqueNames(movers.map { ($0.name, $0.line) }, what: "mover", key: "movers")
+        // Names as the world will use them: an entry with count N makes <name>-1 … <name>-N.
+        checkUniqueNames(movers.flatMap { m in
+            m.count == 1 ? [(m.name, m.line)] : (1...m.count).map { ("\(m.name)-\($0)", m.line) }
+        }, what: "mover", key: "movers")
+        checkUniqueNames(ris.map { ($0.name, nil) }, what: "RIS panel", key: "infrastructure.ris")
         checkUniqueNames(baseStations.map { ($0.name, nil) }, what: "base station", key: "infrastructure.baseStations")
         guard let simulation, let map, let ue, let sensing, let tracker else { return nil }
         return WorldSpec(
@@ -109,8 +116,8 @@ struct WorldDecoder {
         let dt = try m.positive("dt", "a positive time step in seconds")
         let duration = try m.positive("duration", "a positive duration in seconds")
         let seed = try m.int("seed", default: 1, "a non-negative whole number", where: { $0 >= 0 })
-        if duration < dt {
-            context.report(at: value, expected: "a duration of at least one time step (\(dt) s)", found: "\(duration) s")
+        if let problem = SimulationSpec.checkFrames(dt: dt, duration: duration) {
+            context.report(at: value, expected: problem.expected, found: problem.found)
         }
         return SimulationSpec(dt: dt, duration: duration, seed: UInt64(seed))
     }
@@ -181,16 +188,20 @@ struct WorldDecoder {
         return Prism(name: name, kind: kind, min: lo, max: hi)
     }
 
+    /// Floor points `[[x, y], …]` of a lane or an aisle (z = 0), at least 2, of positive length.
     func decodePoints(_ value: YAMLValue, what: String) throws -> [Vec3] {
-        let items = try value.sequence("a list of points [x, y] or [x, y, z]")
+        let items = try value.sequence("a list of points [x, y]")
         guard items.count >= 2 else {
             throw value.fail(expected: "\(what) of at least 2 points", found: "\(items.count) point\(items.count == 1 ? "" : "s")")
         }
-        return try items.map { item in
-            let seq = try item.sequence("a point [x, y] or [x, y, z] in metres")
-            if seq.count == 2 { let p = try item.vec2(); return Vec3(p.x, p.y, 0) }
-            return try item.vec3("a point [x, y] or [x, y, z] in metres")
+        let points = try items.map { item in
+            let p = try item.vec2("a floor point [x, y] in metres")
+            return Vec3(p.x, p.y, 0)
         }
+        if Polyline(points).length < 0.5 {
+            throw value.fail(expected: "\(what) at least 0.5 m long", found: "\(fmt(Polyline(points).length)) m")
+        }
+        return points
     }
 
     func decodeAisle(_ value: YAMLValue, bounds: MapBounds, obstacles: [Prism]) throws -> AisleSpec {
@@ -313,14 +324,22 @@ struct WorldDecoder {
         let spacing = try m.required("spacing", "the street spacing [x, y] in metres").vec2("the street spacing [x, y] in metres")
         let countValue = try m.required("count", "junctions along x and y [nx, ny]")
         let count = try countValue.numbers(count: 2, "junctions along x and y [nx, ny]")
-        guard count.allSatisfy({ $0 >= 2 && $0 == $0.rounded() }), spacing.x > 0, spacing.y > 0 else {
-            throw countValue.fail(expected: "at least 2 junctions along each axis and positive spacing")
+        guard count.allSatisfy({ $0 >= 2 && $0 <= 1000 && $0 == $0.rounded() }) else {
+            throw countValue.fail(expected: "whole numbers of junctions from 2 to 1000 along each axis")
         }
         let speed = try m.positive("speedLimit", default: 13.89, "a speed limit in m/s")
         let turn = try m.positive("turnSpeed", default: 5, "a turning speed in m/s")
         let half = try m.positive("laneOffset", default: 2, "the distance of each lane from the street centre, m")
         let setback = try m.positive("setback", default: 15, "the distance of buildings from street centres, m")
         let heightRange = try m.optional("buildingHeight").map { try $0.range("building height in metres") }
+        if min(spacing.x, spacing.y) <= 4 * half + 1 {
+            context.report(at: value, expected: "a street spacing above 4·laneOffset + 1 = \(fmt(4 * half + 1)) m (lanes stop 2·laneOffset short of each junction)",
+                           found: "spacing \(fmt(spacing))")
+        }
+        if heightRange != nil && setback <= half + 1 {
+            context.report(at: value, expected: "a building setback above laneOffset + 1 = \(fmt(half + 1)) m, so buildings stand clear of the lanes",
+                           found: "setback \(fmt(setback)) m")
+        }
         let nx = Int(count[0]), ny = Int(count[1])
         let far = origin + Point2(Double(nx - 1) * spacing.x, Double(ny - 1) * spacing.y)
         if !bounds.contains(Vec3(origin.x, origin.y, 0)) || !bounds.contains(Vec3(far.x, far.y, 0)) {
@@ -365,6 +384,10 @@ struct WorldDecoder {
                     buildings.append(Prism(name: "block-\(i)-\(j)", kind: "building", min: Vec3(lo.x, lo.y, 0), max: Vec3(hi.x, hi.y, max(h, 1))))
                 }
             }
+        }
+        if let lane = lanes.first(where: { l in buildings.contains { $0.footprintIntersects(
+                Point2(l.path.points[0].x, l.path.points[0].y), Point2(l.path.points[1].x, l.path.points[1].y)) } }) {
+            context.report(at: value, expected: "generated lanes clear of the generated buildings", found: "lane '\(lane.name)' runs through a building")
         }
         return (junctions, lanes, buildings)
     }
@@ -413,8 +436,8 @@ struct WorldDecoder {
                     clockOffset: try m.double("clockOffsetNs", default: 0, "a clock offset in nanoseconds") * 1e-9,
                     azimuth: try m.double("azimuthDeg", default: 0, "a boresight azimuth in degrees") * .pi / 180)
                 let arr = try m.optional("array")?.numbers(count: 2, "antenna elements [horizontal, vertical]") ?? [Double(d.array.x), Double(d.array.y)]
-                guard arr.allSatisfy({ $0 >= 1 && $0 == $0.rounded() }) else {
-                    throw item.fail(expected: "whole numbers of antenna elements ≥ 1 in 'array'", found: "\(arr)")
+                guard arr.allSatisfy({ $0 >= 1 && $0 <= 4096 && $0 == $0.rounded() }) else {
+                    throw item.fail(expected: "whole numbers of antenna elements from 1 to 4096 in 'array'", found: "\(arr)")
                 }
                 template.arraySize = SIMD2(Int(arr[0]), Int(arr[1]))
                 var placed: [(String, Vec3, YAMLValue)] = []
@@ -427,7 +450,7 @@ struct WorldDecoder {
                     let spacing = try g.required("spacing", "site spacing [x, y] in metres").vec2()
                     let cv = try g.required("count", "sites along x and y [nx, ny]")
                     let count = try cv.numbers(count: 2, "sites along x and y [nx, ny]")
-                    guard count.allSatisfy({ $0 >= 1 && $0 == $0.rounded() }) else { throw cv.fail(expected: "whole numbers ≥ 1") }
+                    guard count.allSatisfy({ $0 >= 1 && $0 <= 1000 && $0 == $0.rounded() }) else { throw cv.fail(expected: "whole numbers of sites from 1 to 1000") }
                     let height = try g.positive("height", "the antenna height in metres")
                     var k = 0
                     for j in 0..<Int(count[1]) {
@@ -475,8 +498,8 @@ struct WorldDecoder {
                 if let map { checkSite(p, at: pv, map: map, what: "RIS '\(name)'") }
                 let ev = m.optional("elements")
                 let e = try ev?.numbers(count: 2, "elements along the panel [horizontal, vertical]") ?? [16, 16]
-                guard e.allSatisfy({ $0 >= 1 && $0 == $0.rounded() }) else {
-                    throw (ev ?? item).fail(expected: "whole numbers of elements ≥ 1")
+                guard e.allSatisfy({ $0 >= 1 && $0 <= 4096 && $0 == $0.rounded() }) else {
+                    throw (ev ?? item).fail(expected: "whole numbers of elements from 1 to 4096")
                 }
                 return RISSpec(
                     name: name, position: p,

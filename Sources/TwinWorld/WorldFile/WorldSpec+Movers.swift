@@ -12,7 +12,7 @@ extension WorldDecoder {
         defer { m.finish() }
         let name = try m.string("name", "a mover name")
         let moverClass: MoverClass = try m.choice("class")
-        let count = try m.int("count", default: 1, "a whole number of movers ≥ 1", where: { $0 >= 1 })
+        let count = try m.int("count", default: 1, "a whole number of movers from 1 to 100000", where: { $0 >= 1 && $0 <= 100_000 })
         let carriesUE = try m.bool("ue", default: moverClass == .person)
         let motion: MotionSpec
         switch moverClass {
@@ -58,7 +58,14 @@ extension WorldDecoder {
             minGap: try m.nonNegative("minGap", default: vehicle ? 2.0 : 1.0, "a standstill gap in metres"),
             timeHeadway: try m.nonNegative("timeHeadway", default: vehicle ? 1.5 : 1.0, "a time headway in seconds"),
             length: try m.positive("length", default: vehicle ? 4.5 : 1.2, "a length in metres"),
-            height: try m.nonNegative("height", default: moverClass.defaultHeight, "a height in metres"))
+            height: try height(&m, default: moverClass.defaultHeight, map: map))
+    }
+
+    /// A mover's height above the floor: non-negative and under the map's ceiling.
+    func height(_ m: inout YAMLMapping, default fallback: Double, map: MapSpec?) throws -> Double {
+        let ceiling = map?.ceiling ?? .infinity
+        return try m.double("height", default: fallback, "a height in metres from 0 to the ceiling (\(fmt(ceiling)) m)",
+                            where: { $0 >= 0 && $0 <= ceiling })
     }
 
     func decodeMission(_ m: inout YAMLMapping, value: YAMLValue, map: MapSpec?) throws -> WaypointMissionSpec {
@@ -120,9 +127,15 @@ extension WorldDecoder {
                 throw aisleValue.fail(expected: "one of the aisles " + f.aisles.map { "'\($0.name)'" }.joined(separator: ", "), found: "'\(aisle)'")
             }
         }
-        return RandomWalkSpec(
-            speed: speed, pause: pause, area: area, aisle: aisle,
-            height: try m.nonNegative("height", default: MoverClass.person.defaultHeight, "a height in metres"),
-            radius: try m.positive("radius", default: 0.3, "a body radius in metres"))
+        let height = try height(&m, default: MoverClass.person.defaultHeight, map: map)
+        let radius = try m.positive("radius", default: 0.3, "a body radius in metres")
+        if aisle == nil, let map {
+            let lo = area?.0 ?? .zero, hi = area?.1 ?? map.size
+            if hi.x - lo.x <= 2 * radius || hi.y - lo.y <= 2 * radius {
+                throw value.fail(expected: "a walking area wider than the body (2 · radius = \(fmt(2 * radius)) m) in x and y",
+                                 found: "\(fmt(hi.x - lo.x)) × \(fmt(hi.y - lo.y)) m")
+            }
+        }
+        return RandomWalkSpec(speed: speed, pause: pause, area: area, aisle: aisle, height: height, radius: radius)
     }
 }

@@ -28,6 +28,20 @@ public struct SimulationSpec: Sendable, Equatable {
 
     /// Number of frames a run of `duration` takes (the last partial step is dropped).
     public var frameCount: Int { Int((duration / dt + 1e-9).rounded(.down)) }
+
+    /// Most frames one run may have (a year at 10 Hz is 3.2e8).
+    public static let maxFrames = 1e9
+
+    /// Why a (dt, duration) pair is unusable, or nil: at least one frame, at most `maxFrames`.
+    public static func checkFrames(dt: Double, duration: Double) -> (expected: String, found: String)? {
+        if duration < dt {
+            return ("a duration of at least one time step (\(dt) s)", "\(duration) s")
+        }
+        if duration / dt > maxFrames {
+            return ("at most \(Int(maxFrames)) frames (duration / dt)", "\(duration) s / \(dt) s")
+        }
+        return nil
+    }
 }
 
 // MARK: - Map

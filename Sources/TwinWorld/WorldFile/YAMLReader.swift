@@ -10,9 +10,19 @@ import Yams
 final class WorldFileContext {
     let file: String
     private(set) var problems: [WorldFileProblem] = []
-    /// Number of decoding stops raised so far. A mapping whose decoding stopped part-way does
-    /// not report its unread keys as unknown (they were simply not reached).
-    var stops = 0
+    /// Mappings being decoded, outermost first. A stop marks them all interrupted (their
+    /// unread keys were simply not reached and must not be called unknown); `attempt`, which
+    /// catches the stop, restores the marks of the mappings outside it, whose decoding goes on.
+    var open: [OpenMapping] = []
+
+    final class OpenMapping {
+        var interrupted = false
+    }
+
+    /// Records that decoding of the current value stops.
+    func stop() {
+        for mapping in open { mapping.interrupted = true }
+    }
 
     init(file: String) { self.file = file }
 
@@ -43,7 +53,7 @@ struct YAMLValue {
     }
 
     func fail(expected: String, found: String? = nil) -> WorldFileDecodingStop {
-        context.stops += 1
+        context.stop()
         return WorldFileDecodingStop(problem: problem(expected: expected, found: found ?? describe()))
     }
 
@@ -142,12 +152,12 @@ struct YAMLMapping {
     let mapping: Node.Mapping
     private var consumed: Set<String> = []
     private var known: [String] = []
-    private let stopsAtOpen: Int
+    private let state = WorldFileContext.OpenMapping()
 
     init(value: YAMLValue, mapping: Node.Mapping) {
         self.value = value
         self.mapping = mapping
-        stopsAtOpen = value.context.stops
+        value.context.open.append(state)
     }
 
     var context: WorldFileContext { value.context }
@@ -167,10 +177,11 @@ struct YAMLMapping {
     /// The value under `key`; missing is an error naming what belongs there.
     mutating func required(_ key: String, _ expected: String) throws -> YAMLValue {
         guard let child = optional(key) else {
-            value.context.stops += 1
+            value.context.stop()
+            let present = mapping[key] != nil
             throw WorldFileDecodingStop(problem: WorldFileProblem(
                 line: value.line, column: value.column, key: childPath(key),
-                expected: expected, found: "no such key"))
+                expected: expected, found: present ? "nothing (null)" : "no such key"))
         }
         return child
     }
@@ -178,7 +189,8 @@ struct YAMLMapping {
     /// Reports keys that were never asked for, with the closest known key as a hint; silent
     /// when decoding of this mapping stopped before all its keys were read.
     func finish() {
-        guard value.context.stops == stopsAtOpen else { return }
+        value.context.open.removeAll { $0 === state }
+        guard !state.interrupted else { return }
         for (keyNode, child) in mapping {
             let key = keyNode.string ?? "?"
             guard !consumed.contains(key) else { continue }
@@ -270,10 +282,10 @@ extension YAMLMapping {
     }
 
     private func missing(_ key: String, _ expected: String) throws -> WorldFileDecodingStop {
-        value.context.stops += 1
+        value.context.stop()
         return WorldFileDecodingStop(problem: WorldFileProblem(
             line: value.line, column: value.column,
             key: value.path.isEmpty ? key : "\(value.path).\(key)",
-            expected: expected, found: "no such key"))
+            expected: expected, found: mapping[key] != nil ? "nothing (null)" : "no such key"))
     }
 }
