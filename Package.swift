@@ -8,7 +8,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "isac-twin", targets: ["isac-twin"]),
-        .library(name: "IsacTwin", targets: ["TwinMath", "TwinWorld", "TwinStore", "TwinEngine"]),
+        .library(name: "IsacTwin", targets: ["TwinMath", "TwinWorld", "TwinRadio", "TwinSensing", "TwinStore", "TwinEngine"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -35,20 +35,28 @@ let package = Package(
                 .product(name: "RealModule", package: "swift-numerics"),
             ]),
         .target(
+            name: "TwinRadio",
+            dependencies: ["TwinMath", "TwinWorld", .product(name: "RealModule", package: "swift-numerics")]),
+        .target(
+            name: "TwinSensing",
+            dependencies: ["TwinMath", "TwinWorld", "TwinRadio", .product(name: "RealModule", package: "swift-numerics")]),
+        .target(
             name: "TwinStore",
-            dependencies: ["TwinMath", "TwinWorld", .product(name: "GRDB", package: "GRDB.swift")]),
+            dependencies: ["TwinMath", "TwinWorld", "TwinSensing", .product(name: "GRDB", package: "GRDB.swift")]),
         .target(
             name: "TwinEngine",
-            dependencies: ["TwinMath", "TwinWorld", "TwinStore"]),
+            dependencies: ["TwinMath", "TwinWorld", "TwinRadio", "TwinSensing", "TwinStore"]),
         .executableTarget(
             name: "isac-twin",
             dependencies: [
-                "TwinEngine",
+                "TwinEngine", "TwinWorld", "TwinSensing", "TwinStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
         .testTarget(name: "TwinMathTests", dependencies: ["TwinMath"]),
         .testTarget(name: "TwinWorldTests", dependencies: ["TwinWorld"]),
+        .testTarget(name: "TwinRadioTests", dependencies: ["TwinRadio"]),
+        .testTarget(name: "TwinSensingTests", dependencies: ["TwinSensing", "TwinRadio"]),
         .testTarget(name: "TwinStoreTests", dependencies: ["TwinStore", "TwinEngine"]),
         .testTarget(name: "TwinEngineTests", dependencies: ["TwinEngine"]),
         .testTarget(name: "EndToEndTests", dependencies: ["TwinEngine"]),

@@ -1,5 +1,6 @@
 import Foundation
 import TwinMath
+import TwinSensing
 import TwinStore
 import TwinWorld
 
@@ -15,9 +16,13 @@ public struct RunOptions: Sendable {
     public var commandLine: String
     /// Frames per committed transaction.
     public var batchFrames: Int
+    /// Overrides `sensing.mode`.
+    public var mode: SensingMode?
 
     public init(duration: Double? = nil, seed: UInt64? = nil, recordPath: String? = nil,
-                commandLine: String = CommandLine.arguments.joined(separator: " "), batchFrames: Int = 50) {
+                commandLine: String = CommandLine.arguments.joined(separator: " "), batchFrames: Int = 50,
+                mode: SensingMode? = nil) {
+        self.mode = mode
         self.duration = duration
         self.seed = seed
         self.recordPath = recordPath
@@ -38,6 +43,9 @@ public struct RunSummary: Sendable {
     public var distanceByClass: [MoverClass: Double]
     public var recordPath: String?
     public var recordBytes: Int64?
+    public var sensingMode: SensingMode
+    public var links: Int
+    public var sensing: SensingStatistics
 
     public var framesPerSecond: Double { wallSeconds > 0 ? Double(frames) / wallSeconds : .infinity }
 }
@@ -79,6 +87,7 @@ public struct Simulation {
     /// Runs every frame. `progress(done, total)` is called after each frame.
     public func run(progress: (Int, Int) -> Void = { _, _ in }) throws -> RunSummary {
         var world = try World(spec: spec, file: worldFile)
+        var sensing = SensingEngine(world: spec, movers: world.movers, mode: options.mode)
         let frames = spec.simulation.frameCount
         let dt = spec.simulation.dt
         let writer = try options.recordPath.map {
@@ -87,7 +96,7 @@ public struct Simulation {
                 metadata: SessionMetadata(
                     softwareVersion: IsacTwin.version, commandLine: options.commandLine, worldFile: worldFile,
                     worldText: worldText, seed: spec.simulation.seed, dt: dt, plannedFrames: frames),
-                world: world, batchFrames: options.batchFrames)
+                world: world, links: sensing.links, batchFrames: options.batchFrames)
         }
         var distance = [MoverClass: Double]()
         var previous = world.moverStates()
@@ -99,7 +108,8 @@ public struct Simulation {
                 distance[world.movers[id].moverClass, default: 0] += state.position.distance(to: previous[id].position)
             }
             previous = snapshot.movers
-            try writer?.append(snapshot)
+            let (observations, truth) = sensing.observe(snapshot)
+            try writer?.append(snapshot, observations: observations, truth: truth)
             progress(frame + 1, frames)
         }
         try writer?.finish()
@@ -115,6 +125,7 @@ public struct Simulation {
         return RunSummary(
             frames: frames, simulatedSeconds: Double(frames) * dt, wallSeconds: wall, moverCounts: counts,
             ueCount: world.movers.filter(\.carriesUE).count, baseStations: spec.baseStations.count,
-            distanceByClass: distance, recordPath: options.recordPath, recordBytes: bytes)
+            distanceByClass: distance, recordPath: options.recordPath, recordBytes: bytes,
+            sensingMode: sensing.spec.mode, links: sensing.links.count, sensing: sensing.statistics)
     }
 }

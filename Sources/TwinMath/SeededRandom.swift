@@ -101,6 +101,25 @@ public struct SeededRandom: RandomNumberGenerator, Codable, Sendable, Hashable {
         -Double.log(1.0 - uniform()) / rate
     }
 
+    /// Poisson draw with the given mean: Knuth's product of uniforms, in chunks of mean ≤ 20 so
+    /// e^(−mean) never underflows (a sum of independent Poisson draws is Poisson).
+    public mutating func poisson(mean: Double) -> Int {
+        guard mean > 0 else { return 0 }
+        var remaining = mean
+        var count = 0
+        while remaining > 0 {
+            let chunk = min(remaining, 20)
+            remaining -= chunk
+            let limit = Double.exp(-chunk)
+            var product = uniform()
+            while product > limit {
+                count += 1
+                product *= uniform()
+            }
+        }
+        return count
+    }
+
     // MARK: - Mixing functions
 
     @usableFromInline func rotl(_ x: UInt64, _ k: UInt64) -> UInt64 { (x << k) | (x >> (64 - k)) }

@@ -20,6 +20,8 @@ public final class Recording {
         public var risCount: Int
         public var truthRows: Int
         public var ueReportRows: Int
+        public var observationRows: Int
+        public var linkCounts: [(kind: String, count: Int)]
         public var fileBytes: Int64
         public var schemaVersions: [String]
 
@@ -68,6 +70,7 @@ public final class Recording {
             let movers = try Row.fetchAll(db, sql: "SELECT class, COUNT(*) AS n FROM mover GROUP BY class ORDER BY class")
             let tiers = try Row.fetchAll(db, sql: "SELECT tier, COUNT(*) AS n FROM base_station GROUP BY tier ORDER BY tier")
             // An interrupted run may still hold its last frames in the write-ahead log beside it.
+            let tables = Set(try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table'"))
             let bytes = ["", "-wal"].reduce(Int64(0)) { total, suffix in
                 total + ((try? FileManager.default.attributesOfItem(atPath: path + suffix)[.size] as? NSNumber)?.int64Value ?? 0)
             }
@@ -80,6 +83,9 @@ public final class Recording {
                 risCount: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM ris") ?? 0,
                 truthRows: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM truth") ?? 0,
                 ueReportRows: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM ue_report") ?? 0,
+                observationRows: tables.contains("observation") ? try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM observation") ?? 0 : 0,
+                linkCounts: tables.contains("sensing_link")
+                    ? try Row.fetchAll(db, sql: "SELECT kind, COUNT(*) AS n FROM sensing_link GROUP BY kind ORDER BY kind").map { ($0["kind"], $0["n"]) } : [],
                 fileBytes: bytes,
                 schemaVersions: try RecordingSchema.migrator.appliedIdentifiers(db).sorted())
         }
@@ -98,10 +104,15 @@ public final class Recording {
     /// A 64-bit FNV-1a digest of a table's rows in primary-key order, over the exact bits of
     /// every value: two recordings with equal digests hold the same data.
     public func digest(table: String) throws -> UInt64 {
-        guard ["truth", "ue_report", "frame", "mover"].contains(table) else {
+        guard ["truth", "ue_report", "frame", "mover", "observation", "observation_truth"].contains(table) else {
             throw RecordingError.notARecording(path: path, reason: "no digest for table \(table)")
         }
-        let order = table == "frame" ? "frameIndex" : table == "mover" ? "id" : "frameIndex, moverId"
+        let order = switch table {
+        case "frame": "frameIndex"
+        case "mover": "id"
+        case "observation", "observation_truth": "frameIndex, seq"
+        default: "frameIndex, moverId"
+        }
         return try queue.read { db in
             var hash: UInt64 = 0xCBF2_9CE4_8422_2325
             func mix(_ bits: UInt64) {

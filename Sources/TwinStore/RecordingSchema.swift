@@ -74,9 +74,41 @@ enum RecordingSchema {
                 ) WITHOUT ROWID;
                 """)
         }
+        migrator.registerMigration("v2-sensing") { db in
+            // The sensing links of the run, and per frame what the receivers reported (values
+            // and the variances their errors were drawn with) beside the truth of each report.
+            try db.execute(sql: """
+                CREATE TABLE sensing_link (
+                    id INTEGER PRIMARY KEY,
+                    kind TEXT NOT NULL,
+                    transmitter TEXT NOT NULL,
+                    receiver TEXT NOT NULL
+                );
+                CREATE TABLE observation (
+                    frameIndex INTEGER NOT NULL,
+                    seq INTEGER NOT NULL,
+                    linkId INTEGER NOT NULL,
+                    range REAL NOT NULL, rangeVar REAL NOT NULL,
+                    aoaAzimuth REAL, aoaAzimuthVar REAL,
+                    aoaElevation REAL, aoaElevationVar REAL,
+                    aodAzimuth REAL, aodAzimuthVar REAL,
+                    aodElevation REAL, aodElevationVar REAL,
+                    rangeRate REAL NOT NULL, rangeRateVar REAL NOT NULL,
+                    snrDb REAL NOT NULL,
+                    PRIMARY KEY (frameIndex, seq)
+                ) WITHOUT ROWID;
+                CREATE TABLE observation_truth (
+                    frameIndex INTEGER NOT NULL,
+                    seq INTEGER NOT NULL,
+                    pathType TEXT NOT NULL,
+                    moverId INTEGER,
+                    reflector INTEGER,
+                    transmitter TEXT NOT NULL,
+                    trueRange REAL NOT NULL,
+                    PRIMARY KEY (frameIndex, seq)
+                ) WITHOUT ROWID;
+                """)
+        }
         return migrator
     }
-
-    /// Version label of the newest migration this build knows.
-    static let currentVersion = "v1"
 }

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import TwinSensing
 import TwinWorld
 
 /// What a session is, stored once at the start of the recording.
@@ -35,12 +36,12 @@ public final class RecordingWriter {
     public let path: String
     private let queue: DatabaseQueue
     private let batchFrames: Int
-    private var pending: [WorldSnapshot] = []
+    private var pending: [(snapshot: WorldSnapshot, observations: FrameObservations?, truth: ObservationTruth?)] = []
     private(set) public var framesWritten = 0
 
     /// Creates (or replaces) the recording at `path` and stores the session and the world's
     /// static catalogue (movers, base stations, RIS).
-    public init(path: String, metadata: SessionMetadata, world: World, batchFrames: Int = 50) throws {
+    public init(path: String, metadata: SessionMetadata, world: World, links: [SensingLink] = [], batchFrames: Int = 50) throws {
         self.path = path
         self.batchFrames = max(1, batchFrames)
         let fm = FileManager.default
@@ -88,6 +89,10 @@ public final class RecordingWriter {
                                     bs.carrierFrequency, bs.bandwidth, bs.subcarrierSpacing, bs.txPower,
                                     bs.arraySize.x, bs.arraySize.y, bs.noiseFigure, bs.clockOffset])
                 }
+                for link in links {
+                    try db.execute(sql: "INSERT INTO sensing_link VALUES (?, ?, ?, ?)",
+                                   arguments: [link.id, link.kind.rawValue, Self.name(link.transmitter, world), Self.name(link.receiver, world)])
+                }
                 for (i, r) in world.spec.ris.enumerated() {
                     try db.execute(sql: "INSERT INTO ris VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                                    arguments: [i, r.name, r.position.x, r.position.y, r.position.z, r.azimuth, r.elevation,
@@ -102,9 +107,18 @@ public final class RecordingWriter {
         pending.reserveCapacity(self.batchFrames)
     }
 
-    /// Queues a frame; commits when a batch is full.
-    public func append(_ snapshot: WorldSnapshot) throws {
-        pending.append(snapshot)
+    /// A node's name as stored: the base station's or the UE-carrying mover's name.
+    static func name(_ node: SensingNode, _ world: World) -> String {
+        switch node {
+        case .baseStation(let i): return world.spec.baseStations[i].name
+        case .ue(let m): return world.movers[m].name
+        }
+    }
+
+    /// Queues a frame (with its observations and their truth, when sensing ran); commits when a
+    /// batch is full.
+    public func append(_ snapshot: WorldSnapshot, observations: FrameObservations? = nil, truth: ObservationTruth? = nil) throws {
+        pending.append((snapshot, observations, truth))
         if pending.count >= batchFrames { try flush() }
     }
 
@@ -117,7 +131,9 @@ public final class RecordingWriter {
                 let frame = try db.cachedStatement(sql: "INSERT INTO frame (frameIndex, time) VALUES (?, ?)")
                 let truth = try db.cachedStatement(sql: "INSERT INTO truth VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
                 let ue = try db.cachedStatement(sql: "INSERT INTO ue_report VALUES (?, ?, ?, ?, ?, ?, ?)")
-                for snapshot in batch {
+                let observation = try db.cachedStatement(sql: "INSERT INTO observation VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+                let label = try db.cachedStatement(sql: "INSERT INTO observation_truth VALUES (?, ?, ?, ?, ?, ?, ?)")
+                for (snapshot, observations, labels) in batch {
                     try frame.execute(arguments: [snapshot.frameIndex, snapshot.time])
                     for (id, m) in snapshot.movers.enumerated() {
                         truth.setUncheckedArguments([snapshot.frameIndex, id, m.position.x, m.position.y, m.position.z,
@@ -128,6 +144,20 @@ public final class RecordingWriter {
                                                       r.reportedPosition.z, r.clockOffset, r.isOutlier])
                             try ue.execute()
                         }
+                    }
+                    for (seq, m) in (observations?.measurements ?? []).enumerated() {
+                        observation.setUncheckedArguments([
+                            snapshot.frameIndex, seq, m.linkId, m.range, m.rangeVariance,
+                            m.aoaAzimuth, m.aoaAzimuthVariance, m.aoaElevation, m.aoaElevationVariance,
+                            m.aodAzimuth, m.aodAzimuthVariance, m.aodElevation, m.aodElevationVariance,
+                            m.rangeRate, m.rangeRateVariance, m.snrDb,
+                        ])
+                        try observation.execute()
+                    }
+                    for (seq, t) in (labels?.labels ?? []).enumerated() {
+                        label.setUncheckedArguments([snapshot.frameIndex, seq, t.pathType.rawValue, t.moverId, t.reflector,
+                                                     t.transmitter.description, t.trueRange])
+                        try label.execute()
                     }
                 }
                 try db.execute(sql: "UPDATE session SET framesWritten = framesWritten + ?", arguments: [batch.count])

@@ -24,6 +24,8 @@ struct Inspect: ParsableCommand {
         print("movers      " + s.moverCounts.map { "\($0.count) \($0.moverClass)" }.joined(separator: ", ") + "; \(s.ueCount) carry UEs")
         let bs = s.baseStationCounts.map { "\($0.count) \($0.tier)" }.joined(separator: ", ")
         print("infra       \(bs.isEmpty ? "no" : bs) base stations, \(s.risCount) RIS")
-        print("rows        truth \(s.truthRows), ue_report \(s.ueReportRows)")
+        let links = s.linkCounts.map { "\($0.count) \($0.kind)" }.joined(separator: ", ")
+        print("sensing     \(links.isEmpty ? "no links" : links + " links")")
+        print("rows        truth \(s.truthRows), ue_report \(s.ueReportRows), observation \(s.observationRows)")
     }
 }

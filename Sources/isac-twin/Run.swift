@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import TwinEngine
+import TwinSensing
 import TwinWorld
 
 struct Run: ParsableCommand {
@@ -21,6 +22,9 @@ struct Run: ParsableCommand {
     @Option(help: "Seed of all random draws (overrides simulation.seed).")
     var seed: UInt64?
 
+    @Option(help: "Sensing mode (overrides sensing.mode): monostatic, trp-trp, trp-ue, hybrid or cell-free.")
+    var mode: SensingMode?
+
     @Option(help: "Where to write the recording (SQLite).")
     var record: String?
 
@@ -40,7 +44,7 @@ struct Run: ParsableCommand {
     func run() throws {
         let path = WorldCatalogue.resolve(world)
         let summary = try withUserErrors { () throws -> RunSummary in
-            var run = try Simulation(worldFile: path, options: RunOptions(duration: duration, seed: seed))
+            var run = try Simulation(worldFile: path, options: RunOptions(duration: duration, seed: seed, mode: mode))
             if !noRecord {
                 let stem = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
                 run.options.recordPath = record ?? "recordings/\(stem)-\(run.spec.simulation.seed).sqlite"
@@ -63,6 +67,13 @@ struct Run: ParsableCommand {
             String(format: "%@ %.0f m", c.moverClass.rawValue, s.distanceByClass[c.moverClass] ?? 0)
         }.joined(separator: ", ")
         lines.append("travelled  \(travelled)")
+        let st = s.sensing
+        lines.append(String(format: "sensing    %@: %d links; %.1f detections/frame, %.1f measurements/frame (%.1f clutter); %.0f%% of link–target pairs in LOS",
+                            s.sensingMode.rawValue, s.links, st.detectionsPerFrame, st.measurementsPerFrame,
+                            st.frames > 0 ? Double(st.clutter) / Double(st.frames) : 0, 100 * st.lineOfSightFraction))
+        if let p10 = st.snrPercentile(0.1), let p50 = st.snrPercentile(0.5), let p90 = st.snrPercentile(0.9) {
+            lines.append(String(format: "snr        detected target echoes: p10 %.1f dB, median %.1f dB, p90 %.1f dB", p10, p50, p90))
+        }
         if let path = s.recordPath {
             lines.append("recording  \(path) (\(formatBytes(s.recordBytes ?? 0)))")
         }
@@ -106,3 +117,5 @@ final class ProgressBar {
         if drawn { FileHandle.standardOutput.write(Data("\n".utf8)) }
     }
 }
+
+extension SensingMode: ExpressibleByArgument {}

@@ -538,10 +538,35 @@ struct WorldDecoder {
     // MARK: - Sensing and tracker
 
     func decodeSensing(_ value: YAMLValue?) throws -> SensingSpec {
-        guard let value else { return SensingSpec(mode: .monostatic) }
+        var spec = SensingSpec.default
+        guard let value else { return spec }
         var m = try value.mapping()
         defer { m.finish() }
-        return SensingSpec(mode: try m.choice("mode", default: .monostatic))
+        let d = SensingSpec.default
+        spec.mode = try m.choice("mode", default: d.mode)
+        spec.detectionThresholdDb = try m.double("detectionThresholdDb", default: d.detectionThresholdDb, "a detection threshold in dB")
+        spec.symbolsPerFrame = try m.int("symbolsPerFrame", default: d.symbolsPerFrame, "a whole number of OFDM symbols from 2 to 100000 (Doppler needs two)", where: { (2...100_000).contains($0) })
+        spec.lineOfSight = try m.choice("lineOfSight", default: d.lineOfSight)
+        spec.maxRange = try m.positive("maxRange", default: d.maxRange, "a largest sensing range in metres")
+        spec.maxBaseline = try m.positive("maxBaseline", default: d.maxBaseline, "a largest TRP–TRP baseline in metres")
+        spec.missProbability = try m.double("missProbability", default: d.missProbability, "a probability in [0, 1]", where: { (0...1).contains($0) })
+        spec.nlosProbability = try m.double("nlosProbability", default: d.nlosProbability, "a probability in [0, 1]", where: { (0...1).contains($0) })
+        spec.nlosExcessMean = try m.positive("nlosExcessMean", default: d.nlosExcessMean, "a mean excess path length in metres")
+        spec.nlosExtraLossDb = try m.nonNegative("nlosExtraLossDb", default: d.nlosExtraLossDb, "an extra loss in dB")
+        spec.clutterRate = try m.double("clutterRate", default: d.clutterRate, "a mean number of false alarms per link and frame, 0 to 1000", where: { (0...1000).contains($0) })
+        spec.backgroundReflectors = try m.int("backgroundReflectors", default: d.backgroundReflectors, "a whole number of reflectors from 0 to 10000", where: { (0...10_000).contains($0) })
+        spec.backgroundRCSDbsm = try m.double("backgroundRCSDbsm", default: d.backgroundRCSDbsm, "a radar cross section in dBsm")
+        spec.identificationAccuracy = try m.double("identificationAccuracy", default: d.identificationAccuracy, "a probability in [0, 1]", where: { (0...1).contains($0) })
+        spec.beamSweep = try m.bool("beamSweep", default: d.beamSweep)
+        spec.stoMax = try m.nonNegative("stoMaxNs", default: d.stoMax * 1e9, "a largest timing offset in nanoseconds") * 1e-9
+        if let av = m.optional("ueArray") {
+            let a = try av.numbers(count: 2, "UE antenna elements [horizontal, vertical]")
+            guard a.allSatisfy({ $0 >= 1 && $0 <= 64 && $0 == $0.rounded() }) else { throw av.fail(expected: "whole numbers of elements from 1 to 64") }
+            spec.ueArray = SIMD2(Int(a[0]), Int(a[1]))
+        }
+        spec.ueNoiseFigureDb = try m.nonNegative("ueNoiseFigureDb", default: d.ueNoiseFigureDb, "a noise figure in dB")
+        spec.rcsCorrelationTime = try m.positive("rcsCorrelationTime", default: d.rcsCorrelationTime, "a correlation time in seconds")
+        return spec
     }
 
     func decodeTracker(_ value: YAMLValue?) throws -> TrackerSpec {

@@ -306,8 +306,64 @@ public enum SensingMode: String, Sendable, Equatable, CaseIterable, Codable {
     case cellFree = "cell-free"
 }
 
+/// How line of sight between two points is decided.
+public enum LineOfSightModel: String, Sendable, Equatable, CaseIterable, Codable {
+    /// `geometry` where the map has obstacles, else `stochastic`.
+    case auto
+    /// Ray–obstacle intersection only.
+    case geometry
+    /// 38.901 LOS probability only (spatially consistent draws).
+    case stochastic
+    /// LOS only if the ray is clear and the stochastic draw says LOS (small clutter on top of
+    /// the mapped obstacles).
+    case both
+}
+
+/// The sensing chain's settings. Defaults are in `SensingSpec.default` and worlds/README.md.
 public struct SensingSpec: Sendable, Equatable {
     public var mode: SensingMode
+    /// Post-integration SNR below which an echo is missed, dB.
+    public var detectionThresholdDb: Double
+    /// OFDM symbols coherently integrated per sensing frame.
+    public var symbolsPerFrame: Int
+    public var lineOfSight: LineOfSightModel
+    /// Longest leg (anchor–target distance) that is sensed, m.
+    public var maxRange: Double
+    /// Longest TRP–TRP baseline used as a bistatic pair, m.
+    public var maxBaseline: Double
+    /// Extra chance that a detectable echo is missed anyway.
+    public var missProbability: Double
+    /// Chance per link, target and frame of a Type III (NLOS, via a scatterer) path.
+    public var nlosProbability: Double
+    /// Mean excess length of a Type III path over the Type II path, m (exponential).
+    public var nlosExcessMean: Double
+    /// Extra loss of a Type III path (the scatterer's reflection), dB.
+    public var nlosExtraLossDb: Double
+    /// Mean number of clutter false alarms per link and frame (Poisson).
+    public var clutterRate: Double
+    /// Static background reflectors placed on the map (echo every frame).
+    public var backgroundReflectors: Int
+    /// Radar cross section of a background reflector, dBsm.
+    public var backgroundRCSDbsm: Double
+    /// Cell-free: chance that an echo is attributed to the right transmitter.
+    public var identificationAccuracy: Double
+    /// Whether transmitting base stations sweep beams and so report an angle of departure.
+    public var beamSweep: Bool
+    /// Extra per-BS timing offset drawn uniformly in ±this, s (world files give ns): the STO.
+    public var stoMax: Double
+    /// UE antenna array (horizontal, vertical).
+    public var ueArray: SIMD2<Int>
+    /// UE receiver noise figure, dB.
+    public var ueNoiseFigureDb: Double
+    /// Correlation time of a target's RCS fluctuation, s.
+    public var rcsCorrelationTime: Double
+
+    public static let `default` = SensingSpec(
+        mode: .monostatic, detectionThresholdDb: 10, symbolsPerFrame: 14, lineOfSight: .auto,
+        maxRange: 300, maxBaseline: 500, missProbability: 0, nlosProbability: 0.2, nlosExcessMean: 10,
+        nlosExtraLossDb: 6, clutterRate: 0.2, backgroundReflectors: 0, backgroundRCSDbsm: 10,
+        identificationAccuracy: 0.95, beamSweep: true, stoMax: 0, ueArray: SIMD2(4, 1), ueNoiseFigureDb: 9,
+        rcsCorrelationTime: 1)
 }
 
 public struct TrackerSpec: Sendable, Equatable {

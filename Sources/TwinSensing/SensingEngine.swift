@@ -1,0 +1,434 @@
+import RealModule
+import TwinMath
+import TwinRadio
+import TwinWorld
+
+/// Turns the true world of each frame into unlabeled measurements (DOMAIN.md §2–5).
+///
+/// Per frame, for every *leg* (an anchor — a BS or a receiving UE — and a target) it decides
+/// line of sight (ray–obstacle through the obstacle index, and/or the 38.901 LOS probability
+/// with spatially consistent draws), the path loss of the anchor's scenario with spatially
+/// consistent shadowing, and the geometry. Then for every link and target it forms the
+/// bistatic radar equation, applies the detection threshold and draws each measured value
+/// around the truth with the Cramér–Rao variance at that SNR; and adds Type I direct paths,
+/// Type III NLOS paths, clutter false alarms, static background echoes, clock offsets and
+/// (cell-free) transmitter mis-attributions.
+///
+/// Randomness: each link, leg and target draws from its own substream of
+/// `sensing` under the run's seed, in a fixed order, so runs are reproducible.
+public struct SensingEngine: Sendable {
+    public let spec: SensingSpec
+    public let links: [SensingLink]
+    public let baseStations: [BaseStationSpec]
+    /// Static background reflectors (positions), if any.
+    public let reflectors: [Vec3]
+    public private(set) var statistics = SensingStatistics()
+
+    private let moverCount: Int
+    private let targetCount: Int
+    /// Anchors: base stations first, then UEs that receive (mover ids in `ueAnchorMover`).
+    private let ueAnchorMover: [Int]
+    private let anchorOfUEMover: [Int]
+    private let anchorModels: [any PropagationModel]
+    private let anchorCarrier: [Double]
+    private let anchorUsed: [Bool]
+    private let linkConstants: [LinkConstants]
+    /// For BS pairs: link id of (tx, rx), or −1; used for cell-free attribution.
+    private let bsPairLink: [[Int]]
+    private let obstacles: ObstacleIndex?
+    private let useGeometry: Bool
+    private let useStochastic: Bool
+    /// BS clock offsets (operator + BS + STO draw), s.
+    private let bsClock: [Double]
+    private let moverRCS: [(meanDbsm: Double, spreadDb: Double)]
+
+    private var legs: [LegState]
+    private var legFrame: [LegNow]
+    private var rcs: [RCSProcess]
+    private var rcsRNG: [SeededRandom]
+    /// This frame's radar cross section of each mover, dBsm.
+    private var rcsNow: [Double]
+    private var linkRNG: [SeededRandom]
+    private var previousTime: Double?
+
+    /// Builds the sensing chain of a world. `mode` overrides the world file's.
+    public init(world: WorldSpec, movers: [MoverInfo], mode: SensingMode? = nil) {
+        var spec = world.sensing
+        if let mode { spec.mode = mode }
+        self.spec = spec
+        baseStations = world.baseStations
+        let root = SeededRandom(seed: world.simulation.seed).substream("sensing")
+        let ueMovers = movers.filter(\.carriesUE).map(\.id)
+        links = SensingLinks.make(mode: spec.mode, baseStations: world.baseStations, ueMovers: ueMovers, maxBaseline: spec.maxBaseline)
+        moverCount = movers.count
+        // Background reflectors: fixed points 1 m above free floor, drawn once from the seed.
+        var placement = root.substream("background")
+        var reflectors: [Vec3] = []
+        let size = world.map.size
+        var tries = 0
+        while reflectors.count < spec.backgroundReflectors && tries < 100 * max(1, spec.backgroundReflectors) {
+            tries += 1
+            let p = Vec3(placement.uniform(0, size.x), placement.uniform(0, size.y), 1)
+            if !world.map.obstacles.contains(where: { $0.contains(p, clearance: 0.5) }) { reflectors.append(p) }
+        }
+        self.reflectors = reflectors
+        targetCount = movers.count + reflectors.count
+
+        // Anchors and their propagation scenarios: in a hall InF; on roads UMa for macro, UMi
+        // for micro BSs and for UEs (street level).
+        let bsCount = world.baseStations.count
+        ueAnchorMover = links.contains { $0.kind == .trpUE } ? ueMovers : []
+        var anchorOfUE = [Int](repeating: -1, count: movers.count)
+        for (k, m) in ueAnchorMover.enumerated() { anchorOfUE[m] = bsCount + k }
+        anchorOfUEMover = anchorOfUE
+        let street: PropagationScenario
+        switch world.map {
+        case .factory(let hall): street = .indoorFactory(hall.scenario, hall.clutter)
+        case .road: street = .urbanMicro
+        }
+        var models: [any PropagationModel] = []
+        var carriers: [Double] = []
+        for bs in world.baseStations {
+            switch (world.map, bs.tier) {
+            case (.road, .macro): models.append(PropagationScenario.urbanMacro.model)
+            default: models.append(street.model)
+            }
+            carriers.append(bs.carrierFrequency)
+        }
+        let referenceCarrier = world.baseStations.first?.carrierFrequency ?? 3.5e9
+        for _ in ueAnchorMover {
+            models.append(street.model)
+            carriers.append(referenceCarrier)
+        }
+        anchorModels = models
+        anchorCarrier = carriers
+        let anchorCount = models.count
+        var used = [Bool](repeating: false, count: anchorCount)
+        func anchor(_ node: SensingNode) -> Int {
+            switch node {
+            case .baseStation(let i): return i
+            case .ue(let m): return anchorOfUE[m]
+            }
+        }
+        for link in links {
+            used[anchor(link.transmitter)] = true
+            used[anchor(link.receiver)] = true
+        }
+        anchorUsed = used
+
+        // Clocks: operator offset + BS offset + a per-BS STO drawn uniformly in ±stoMax.
+        let operatorClock = Dictionary(world.operators.map { ($0.name, $0.clockOffset) }, uniquingKeysWith: { a, _ in a })
+        bsClock = world.baseStations.map { bs in
+            var sto = root.substream("sto/\(bs.name)")
+            return (operatorClock[bs.operatorName] ?? 0) + bs.clockOffset + (spec.stoMax > 0 ? sto.uniform(-spec.stoMax, spec.stoMax) : 0)
+        }
+
+        var pairLink = [[Int]](repeating: [Int](repeating: -1, count: bsCount), count: bsCount)
+        linkConstants = links.map { link in
+            LinkConstants(link: link, world: world, sensing: spec, txAnchor: anchor(link.transmitter), rxAnchor: anchor(link.receiver),
+                          referenceCarrier: referenceCarrier)
+        }
+        for link in links {
+            if case .baseStation(let i) = link.transmitter, case .baseStation(let j) = link.receiver { pairLink[i][j] = link.id }
+        }
+        bsPairLink = pairLink
+        linkRNG = links.map { root.substream("link/\($0.transmitter)->\($0.receiver)") }
+
+        let hasObstacles = !world.map.obstacles.isEmpty
+        switch spec.lineOfSight {
+        case .auto: (useGeometry, useStochastic) = (hasObstacles, !hasObstacles)
+        case .geometry: (useGeometry, useStochastic) = (true, false)
+        case .stochastic: (useGeometry, useStochastic) = (false, true)
+        case .both: (useGeometry, useStochastic) = (true, true)
+        }
+        obstacles = useGeometry && hasObstacles ? ObstacleIndex(obstacles: world.map.obstacles, bounds: world.map.size) : nil
+
+        let targets = movers.count + reflectors.count
+        legs = (0..<(anchorCount * targets)).map { k in
+            LegState(rng: root.substream("leg/\(k / max(targets, 1))/\(k % max(targets, 1))"))
+        }
+        legFrame = Array(repeating: LegNow(), count: anchorCount * targets)
+        moverRCS = movers.map { RCSModel.parameters(for: $0.moverClass, uavSize: $0.uavSize) }
+        rcs = moverRCS.map { RCSProcess(meanDbsm: $0.meanDbsm, spreadDb: $0.spreadDb, correlationTime: spec.rcsCorrelationTime) }
+        rcsRNG = movers.map { root.substream("rcs/\($0.name)") }
+        rcsNow = moverRCS.map(\.meanDbsm)
+    }
+
+    /// Number of anchors (BSs and receiving UEs).
+    var anchorCount: Int { anchorModels.count }
+
+    /// Measurements of one frame, and their truth labels (kept apart: only the first goes on
+    /// to localisation).
+    public mutating func observe(_ snapshot: WorldSnapshot) -> (FrameObservations, ObservationTruth) {
+        let dt = previousTime.map { snapshot.time - $0 } ?? 0
+        previousTime = snapshot.time
+        for m in 0..<moverCount { rcsNow[m] = rcs[m].next(dt: dt, rng: &rcsRNG[m]) }
+        updateLegs(snapshot)
+
+        var measurements: [Measurement] = []
+        var labels: [MeasurementTruth] = []
+        measurements.reserveCapacity(statistics.lastFrameMeasurements + 16)
+        labels.reserveCapacity(statistics.lastFrameMeasurements + 16)
+        var frameStats = FrameCounts()
+        for link in links {
+            emit(link: link, snapshot: snapshot, into: &measurements, labels: &labels, counts: &frameStats)
+        }
+        statistics.add(frameStats, measurements: measurements.count)
+        let anchors = snapshot.ues.enumerated().compactMap { id, report in
+            report.map { UEAnchor(moverId: id, reportedPosition: $0.reportedPosition) }
+        }
+        return (FrameObservations(frameIndex: snapshot.frameIndex, time: snapshot.time, measurements: measurements, ueAnchors: anchors),
+                ObservationTruth(labels: labels))
+    }
+
+    // MARK: - Legs
+
+    private func anchorPosition(_ a: Int, _ snapshot: WorldSnapshot) -> Vec3 {
+        a < baseStations.count ? baseStations[a].position : snapshot.movers[ueAnchorMover[a - baseStations.count]].position
+    }
+
+    private func targetPosition(_ t: Int, _ snapshot: WorldSnapshot) -> Vec3 {
+        t < moverCount ? snapshot.movers[t].position : reflectors[t - moverCount]
+    }
+
+    private mutating func updateLegs(_ snapshot: WorldSnapshot) {
+        for a in 0..<anchorCount where anchorUsed[a] {
+            let pa = anchorPosition(a, snapshot)
+            let selfMover = a >= baseStations.count ? ueAnchorMover[a - baseStations.count] : -1
+            let model = anchorModels[a]
+            for t in 0..<targetCount {
+                let k = a * targetCount + t
+                guard t != selfMover else { legFrame[k].inRange = false; continue }
+                let pt = targetPosition(t, snapshot)
+                let delta = pt - pa
+                let distance = delta.norm
+                guard distance <= spec.maxRange, distance > 0.1 else { legFrame[k].inRange = false; continue }
+                var leg = legs[k]
+                let moved = leg.hasPositions ? pt.distance(to: leg.lastTarget) + pa.distance(to: leg.lastAnchor) : 0
+                leg.lastTarget = pt
+                leg.lastAnchor = pa
+                leg.hasPositions = true
+                let geometry = LinkGeometry(pa, pt)
+                var los = true
+                if let obstacles, obstacles.isBlocked(pa, pt) { los = false }
+                if useStochastic {
+                    let g = leg.losState.advance(distanceMoved: moved, correlationDistance: model.losCorrelationDistance, rng: &leg.rng)
+                    if StandardNormal.cdf(g) >= model.losProbability(geometry) { los = false }
+                }
+                let pathLoss = model.pathLoss(geometry, carrierFrequency: anchorCarrier[a], los: los)
+                let correlation = los ? model.shadowCorrelationDistance.los : model.shadowCorrelationDistance.nlos
+                let shadow = leg.shadow.advance(distanceMoved: moved, correlationDistance: correlation, rng: &leg.rng)
+                legs[k] = leg
+                legFrame[k] = LegNow(inRange: true, los: los, pathLossDb: pathLoss.meanDb + pathLoss.shadowSigmaDb * shadow,
+                                     distance: distance, unit: delta / distance)
+            }
+        }
+    }
+
+    // MARK: - Links
+
+    private mutating func emit(link: SensingLink, snapshot: WorldSnapshot, into out: inout [Measurement],
+                               labels: inout [MeasurementTruth], counts: inout FrameCounts) {
+        let c = linkConstants[link.id]
+        var rng = linkRNG[link.id]
+        defer { linkRNG[link.id] = rng }
+        let txPosition = anchorPosition(c.txAnchor, snapshot)
+        let rxPosition = anchorPosition(c.rxAnchor, snapshot)
+        let rxVelocity: Vec3 = c.rxAnchor >= baseStations.count ? snapshot.movers[ueAnchorMover[c.rxAnchor - baseStations.count]].velocity : .zero
+        let rxClock: Double
+        switch link.receiver {
+        case .baseStation(let j): rxClock = bsClock[j]
+        case .ue(let m): rxClock = snapshot.ues[m]?.clockOffset ?? 0
+        }
+        let txClock: Double = if case .baseStation(let i) = link.transmitter { bsClock[i] } else { 0 }
+        let offsetRange = link.isMonostatic ? 0 : PhysicalConstants.speedOfLight * (rxClock - txClock)
+        let rangeScale = link.isMonostatic ? 0.5 : 1.0  // monostatic reports d = path / 2
+
+        func add(_ truth: MeasurementTruth, snrDb: Double, arrival: Vec3, departure: Vec3?, rate: Double, rng: inout SeededRandom) {
+            let snr = Double.exp10(snrDb / 10)
+            let lengthVar = CramerRao.pathLengthVariance(bandwidth: c.bandwidth, snr: snr) * rangeScale * rangeScale
+            let rateVar = CramerRao.rangeRateVariance(wavelength: c.wavelength, symbolDuration: c.symbolDuration, symbols: spec.symbolsPerFrame, snr: snr) * rangeScale * rangeScale
+            var m = Measurement(linkId: link.id, range: truth.trueRange + rng.gaussian() * lengthVar.squareRoot(), rangeVariance: lengthVar,
+                                rangeRate: rate + rng.gaussian() * rateVar.squareRoot(), rangeRateVariance: rateVar, snrDb: snrDb)
+            if c.rxElements.x > 1 {
+                let v = CramerRao.angleVariance(elements: c.rxElements.x, snr: snr)
+                m.aoaAzimuth = wrapAngle(arrival.azimuth + rng.gaussian() * v.squareRoot())
+                m.aoaAzimuthVariance = v
+            }
+            if c.rxElements.y > 1 {
+                let v = CramerRao.angleVariance(elements: c.rxElements.y, snr: snr)
+                m.aoaElevation = arrival.elevation + rng.gaussian() * v.squareRoot()
+                m.aoaElevationVariance = v
+            }
+            if let departure, c.reportsDeparture {
+                if c.txElements.x > 1 {
+                    let v = CramerRao.angleVariance(elements: c.txElements.x, snr: snr)
+                    m.aodAzimuth = wrapAngle(departure.azimuth + rng.gaussian() * v.squareRoot())
+                    m.aodAzimuthVariance = v
+                }
+                if c.txElements.y > 1 {
+                    let v = CramerRao.angleVariance(elements: c.txElements.y, snr: snr)
+                    m.aodElevation = departure.elevation + rng.gaussian() * v.squareRoot()
+                    m.aodElevationVariance = v
+                }
+            }
+            // Cell-free: the receiver attributes the echo to a transmitter; a wrong one puts it on
+            // the wrong ellipse (direct paths are identified by their known geometry).
+            if link.kind == .cellFree && truth.pathType != .direct && !rng.bernoulli(spec.identificationAccuracy),
+               case .baseStation(let j) = link.receiver {
+                let others = (0..<baseStations.count).filter { bsPairLink[$0][j] >= 0 && bsPairLink[$0][j] != link.id }
+                if !others.isEmpty { m.linkId = bsPairLink[others[rng.index(below: others.count)]][j] }
+            }
+            out.append(m)
+            labels.append(truth)
+        }
+
+        // Type I: the direct path of a bistatic pair, when in line of sight.
+        if !link.isMonostatic {
+            let d = txPosition.distance(to: rxPosition)
+            let blocked = obstacles?.isBlocked(txPosition, rxPosition) ?? false
+            if !blocked && d > 0 {
+                let model = anchorModels[c.txAnchor]
+                let pl = model.pathLoss(LinkGeometry(txPosition, rxPosition), carrierFrequency: c.carrier, los: true).meanDb
+                let snrDb = c.directConstantDb - pl
+                if snrDb >= spec.detectionThresholdDb {
+                    let u = (txPosition - rxPosition) / d
+                    add(MeasurementTruth(pathType: .direct, moverId: nil, reflector: nil, transmitter: link.transmitter, trueRange: d + offsetRange),
+                        snrDb: snrDb, arrival: u, departure: -u, rate: -rxVelocity.dot(-u), rng: &rng)
+                }
+            }
+        }
+
+        // Type II / III echoes of every target and background reflector.
+        for t in 0..<targetCount {
+            let legTx = legFrame[c.txAnchor * targetCount + t], legRx = legFrame[c.rxAnchor * targetCount + t]
+            guard legTx.inRange, legRx.inRange else { continue }
+            let isMover = t < moverCount
+            let velocity: Vec3 = isMover ? snapshot.movers[t].velocity : .zero
+            let rcsDbsm = isMover ? rcsNow[t] : spec.backgroundRCSDbsm
+            let pathLength = link.isMonostatic ? 2 * legTx.distance : legTx.distance + legRx.distance
+            let rate = link.isMonostatic ? velocity.dot(legTx.unit)
+                : velocity.dot(legTx.unit + legRx.unit) - rxVelocity.dot(legRx.unit)
+            let baseSNR = c.echoConstantDb + rcsDbsm - legTx.pathLossDb - legRx.pathLossDb
+                + (c.rxAnchor >= baseStations.count ? c.ueLegAdjustmentDb : 0)
+            if isMover { counts.pairs += 1 }
+            if legTx.los && legRx.los {
+                if isMover { counts.losPairs += 1 }
+                if baseSNR >= spec.detectionThresholdDb && !(spec.missProbability > 0 && rng.bernoulli(spec.missProbability)) {
+                    let type: PathType = isMover ? .target : .background
+                    add(MeasurementTruth(pathType: type, moverId: isMover ? t : nil, reflector: isMover ? nil : t - moverCount,
+                                         transmitter: link.transmitter, trueRange: pathLength * rangeScale + offsetRange),
+                        snrDb: baseSNR, arrival: legRx.unit, departure: legTx.unit, rate: rate, rng: &rng)
+                    if isMover { counts.detections += 1; statistics.recordSNR(baseSNR) }
+                }
+            }
+            // Type III: via a scatterer near the target, longer and weaker; its angles point
+            // towards the scatterer (the target's direction spread by 10°, 1σ).
+            if isMover && spec.nlosProbability > 0 && rng.bernoulli(spec.nlosProbability) {
+                let excess = rng.exponential(rate: 1 / spec.nlosExcessMean)
+                let snrDb = baseSNR - spec.nlosExtraLossDb
+                if snrDb >= spec.detectionThresholdDb {
+                    let spread = 10.0 * .pi / 180
+                    let arrival = Vec3.unit(azimuth: legRx.unit.azimuth + rng.gaussian() * spread, elevation: legRx.unit.elevation)
+                    add(MeasurementTruth(pathType: .nlos, moverId: t, reflector: nil, transmitter: link.transmitter,
+                                         trueRange: (pathLength + excess) * rangeScale + offsetRange),
+                        snrDb: snrDb, arrival: arrival, departure: legTx.unit, rate: rate, rng: &rng)
+                }
+            }
+        }
+
+        // Clutter false alarms: Poisson count, uniform range beyond the baseline, random angles.
+        if spec.clutterRate > 0 {
+            let n = rng.poisson(mean: spec.clutterRate)
+            let baseline = link.isMonostatic ? 0 : txPosition.distance(to: rxPosition)
+            for _ in 0..<n {
+                let range = (baseline + rng.uniform() * 2 * spec.maxRange) * (link.isMonostatic ? 0.5 : 1)
+                let snrDb = spec.detectionThresholdDb + rng.exponential(rate: 1 / 3.0)
+                let arrival = Vec3.unit(azimuth: rng.uniform(-.pi, .pi), elevation: rng.uniform(-.pi / 6, .pi / 6))
+                add(MeasurementTruth(pathType: .clutter, moverId: nil, reflector: nil, transmitter: link.transmitter, trueRange: range + offsetRange),
+                    snrDb: snrDb, arrival: arrival, departure: nil, rate: 0, rng: &rng)
+            }
+            counts.clutter += n
+        }
+    }
+}
+
+/// Angles wrapped into (−π, π].
+@inline(__always) func wrapAngle(_ a: Double) -> Double {
+    var x = a.truncatingRemainder(dividingBy: 2 * .pi)
+    if x > .pi { x -= 2 * .pi } else if x <= -.pi { x += 2 * .pi }
+    return x
+}
+
+/// Per-leg state carried between frames.
+struct LegState: Sendable, Codable {
+    var shadow = GaussMarkovOverDistance()
+    var losState = GaussMarkovOverDistance()
+    var lastAnchor = Vec3.zero
+    var lastTarget = Vec3.zero
+    var hasPositions = false
+    var rng: SeededRandom
+
+    init(rng: SeededRandom) { self.rng = rng }
+}
+
+/// A leg as it is this frame.
+struct LegNow: Sendable {
+    var inRange = false
+    var los = false
+    var pathLossDb = 0.0
+    var distance = 0.0
+    /// Unit vector from the anchor to the target.
+    var unit = Vec3.zero
+}
+
+/// What stays fixed on a link: powers, gains, noise, bandwidth, carrier, arrays.
+struct LinkConstants: Sendable {
+    let txAnchor: Int
+    let rxAnchor: Int
+    let carrier: Double
+    let wavelength: Double
+    let bandwidth: Double
+    let symbolDuration: Double
+    let txElements: SIMD2<Int>
+    let rxElements: SIMD2<Int>
+    let reportsDeparture: Bool
+    /// P_t + G_t + G_r + 10 log10(4π/λ²) − N + G_int: add the RCS (dBsm) and subtract both
+    /// legs' path losses to get the echo's post-integration SNR (DOMAIN.md §4).
+    let echoConstantDb: Double
+    /// P_t + G_t + G_r − N + G_int: subtract the direct path loss for the Type I SNR.
+    let directConstantDb: Double
+    /// UE legs are computed at the reference carrier; this moves them to the link's carrier
+    /// (free-space frequency dependence, 20 log10(f/f_ref)).
+    let ueLegAdjustmentDb: Double
+
+    init(link: SensingLink, world: WorldSpec, sensing: SensingSpec, txAnchor: Int, rxAnchor: Int, referenceCarrier: Double) {
+        self.txAnchor = txAnchor
+        self.rxAnchor = rxAnchor
+        guard case .baseStation(let i) = link.transmitter else { preconditionFailure("transmitters are base stations") }
+        let tx = world.baseStations[i]
+        carrier = tx.carrierFrequency
+        wavelength = PhysicalConstants.speedOfLight / carrier
+        bandwidth = tx.bandwidth
+        // OFDM symbol with the normal cyclic prefix (≈ 7 % of the useful symbol).
+        symbolDuration = 1.07 / tx.subcarrierSpacing
+        txElements = tx.arraySize
+        let noiseFigure: Double
+        switch link.receiver {
+        case .baseStation(let j):
+            rxElements = world.baseStations[j].arraySize
+            noiseFigure = world.baseStations[j].noiseFigure
+        case .ue:
+            rxElements = sensing.ueArray
+            noiseFigure = sensing.ueNoiseFigureDb
+        }
+        reportsDeparture = sensing.beamSweep && link.kind != .cellFree
+        let gains = LinkBudget.arrayGainDb(elements: txElements.x * txElements.y) + LinkBudget.arrayGainDb(elements: rxElements.x * rxElements.y)
+        let noise = LinkBudget.noisePowerDbm(bandwidth: bandwidth, noiseFigureDb: noiseFigure)
+        let subcarriers = max(1, Int((bandwidth / tx.subcarrierSpacing).rounded(.down)))
+        let integration = LinkBudget.coherentIntegrationGainDb(subcarriers: subcarriers, symbols: sensing.symbolsPerFrame)
+        directConstantDb = tx.txPower + gains - noise + integration
+        echoConstantDb = directConstantDb + 10 * Double.log10(4 * .pi / (wavelength * wavelength))
+        ueLegAdjustmentDb = -20 * Double.log10(carrier / referenceCarrier)
+    }
+}

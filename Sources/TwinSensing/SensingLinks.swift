@@ -1,0 +1,45 @@
+import TwinWorld
+
+/// The links of a sensing mode (DOMAIN.md §7–8).
+///
+/// - monostatic: every BS alone;
+/// - trp-trp: ordered pairs of BSs of the same operator within `maxBaseline` (both directions,
+///   since each end may transmit);
+/// - trp-ue: every BS to every UE;
+/// - hybrid: trp-trp and trp-ue;
+/// - cell-free: every ordered pair of BSs of one operator within `maxBaseline`, including a
+///   BS with itself (all transmit at once, so every receiver hears every transmitter).
+///
+/// Cross-operator pairs wait for the cooperation capability (their clocks and frames are not
+/// aligned).
+public enum SensingLinks {
+    public static func make(mode: SensingMode, baseStations: [BaseStationSpec], ueMovers: [Int],
+                            maxBaseline: Double) -> [SensingLink] {
+        var links: [SensingLink] = []
+        func add(_ kind: LinkKind, _ tx: SensingNode, _ rx: SensingNode) {
+            links.append(SensingLink(id: links.count, kind: kind, transmitter: tx, receiver: rx))
+        }
+        func pairs(includeSelf: Bool, kind: LinkKind) {
+            for (i, a) in baseStations.enumerated() {
+                for (j, b) in baseStations.enumerated() where (i != j || includeSelf) && a.operatorName == b.operatorName
+                    && a.position.distance(to: b.position) <= maxBaseline {
+                    add(kind, .baseStation(i), .baseStation(j))
+                }
+            }
+        }
+        func toUEs() {
+            for i in baseStations.indices { for ue in ueMovers { add(.trpUE, .baseStation(i), .ue(ue)) } }
+        }
+        switch mode {
+        case .monostatic:
+            for i in baseStations.indices { add(.monostatic, .baseStation(i), .baseStation(i)) }
+        case .trpTrp: pairs(includeSelf: false, kind: .trpTrp)
+        case .trpUE: toUEs()
+        case .hybrid:
+            pairs(includeSelf: false, kind: .trpTrp)
+            toUEs()
+        case .cellFree: pairs(includeSelf: true, kind: .cellFree)
+        }
+        return links
+    }
+}
