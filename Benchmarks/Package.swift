@@ -20,6 +20,14 @@ let package = Package(
             ],
             path: "Benchmarks/WorldStep",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]),
+        .executableTarget(
+            name: "Sensing",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "IsacTwin", package: "isac-twin"),
+            ],
+            path: "Benchmarks/Sensing",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -18,11 +18,15 @@ public struct RunOptions: Sendable {
     public var batchFrames: Int
     /// Overrides `sensing.mode`.
     public var mode: SensingMode?
+    /// Whether the recording keeps every frame's observations and their truth (they dominate
+    /// its size: a few hundred rows per frame in monostatic mode, thousands in hybrid).
+    public var recordObservations: Bool
 
     public init(duration: Double? = nil, seed: UInt64? = nil, recordPath: String? = nil,
                 commandLine: String = CommandLine.arguments.joined(separator: " "), batchFrames: Int = 50,
-                mode: SensingMode? = nil) {
+                mode: SensingMode? = nil, recordObservations: Bool = true) {
         self.mode = mode
+        self.recordObservations = recordObservations
         self.duration = duration
         self.seed = seed
         self.recordPath = recordPath
@@ -109,7 +113,11 @@ public struct Simulation {
             }
             previous = snapshot.movers
             let (observations, truth) = sensing.observe(snapshot)
-            try writer?.append(snapshot, observations: observations, truth: truth)
+            if options.recordObservations {
+                try writer?.append(snapshot, observations: observations, truth: truth)
+            } else {
+                try writer?.append(snapshot)
+            }
             progress(frame + 1, frames)
         }
         try writer?.finish()

@@ -76,19 +76,21 @@ public struct SeededRandom: RandomNumberGenerator, Codable, Sendable, Hashable {
     /// True with probability p.
     public mutating func bernoulli(_ p: Double) -> Bool { uniform() < p }
 
-    /// Standard normal draw, Box–Muller; both normals of a pair are used.
+    /// Standard normal draw by Marsaglia's polar method (no trigonometric calls; both normals
+    /// of a pair are used).
     public mutating func gaussian() -> Double {
         if let spare = spareNormal {
             spareNormal = nil
             return spare
         }
-        // u1 in (0, 1] so log(u1) is finite.
-        let u1 = 1.0 - uniform()
-        let u2 = uniform()
-        let radius = (-2.0 * Double.log(u1)).squareRoot()
-        let angle = 2.0 * Double.pi * u2
-        spareNormal = radius * Double.sin(angle)
-        return radius * Double.cos(angle)
+        while true {
+            let u = 2 * uniform() - 1, v = 2 * uniform() - 1
+            let s = u * u + v * v
+            guard s > 0 && s < 1 else { continue }
+            let factor = (-2 * Double.log(s) / s).squareRoot()
+            spareNormal = v * factor
+            return u * factor
+        }
     }
 
     /// Normal draw with mean and standard deviation.

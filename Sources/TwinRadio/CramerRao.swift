@@ -56,8 +56,10 @@ public enum CramerRao {
     ///   - symbolDuration: T_sym, s (OFDM symbol period with cyclic prefix).
     ///   - symbols: N, symbols in the coherent frame (fewer than 2: no Doppler, `.infinity`).
     ///   - snr: linear post-integration SNR.
-    public static func rangeRateVariance(wavelength: Double, symbolDuration: Double, symbols: Int,
-                                         snr: Double) -> Double {
+    public static func rangeRateVariance(
+        wavelength: Double, symbolDuration: Double, symbols: Int,
+        snr: Double
+    ) -> Double {
         guard snr > 0, symbols >= 2, symbolDuration > 0, wavelength.isFinite else { return .infinity }
         let n = Double(symbols)
         let omegaT = 2 * Double.pi * symbolDuration

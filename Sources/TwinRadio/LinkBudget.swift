@@ -13,8 +13,10 @@ public enum LinkBudget {
     ///   - bandwidth: B, Hz.
     ///   - noiseFigureDb: NF, dB.
     ///   - temperature: T, K.
-    public static func noisePowerDbm(bandwidth: Double, noiseFigureDb: Double,
-                                     temperature: Double = PhysicalConstants.referenceTemperature) -> Double {
+    public static func noisePowerDbm(
+        bandwidth: Double, noiseFigureDb: Double,
+        temperature: Double = PhysicalConstants.referenceTemperature
+    ) -> Double {
         10 * Double.log10(boltzmann * temperature * bandwidth) + noiseFigureDb + 30
     }
 
@@ -45,9 +47,11 @@ public enum LinkBudget {
     /// - Parameters:
     ///   - rcsDbsm: 10 log10(σ / 1 m²).
     ///   - wavelength: λ, m.
-    public static func bistaticEchoPowerDbm(txPowerDbm: Double, txGainDb: Double, rxGainDb: Double,
-                                            pathLossTxDb: Double, pathLossRxDb: Double,
-                                            rcsDbsm: Double, wavelength: Double) -> Double {
+    public static func bistaticEchoPowerDbm(
+        txPowerDbm: Double, txGainDb: Double, rxGainDb: Double,
+        pathLossTxDb: Double, pathLossRxDb: Double,
+        rcsDbsm: Double, wavelength: Double
+    ) -> Double {
         // 10 log10(4πσ/λ²) = σ_dBsm + 10 log10(4π) − 20 log10 λ
         let targetGainDb = rcsDbsm + 10 * Double.log10(4 * Double.pi) - 20 * Double.log10(wavelength)
         return txPowerDbm + txGainDb + rxGainDb - pathLossTxDb - pathLossRxDb + targetGainDb

@@ -63,11 +63,14 @@ public struct ObstacleIndex: Sendable {
         self.obstacles = obstacles
         var lo = Point2(0, 0)
         var hi = Point2(size.x.isFinite ? Swift.max(size.x, 0) : 0, size.y.isFinite ? Swift.max(size.y, 0) : 0)
-        var indexed: [Int] = [], unindexed: [Int32] = []
+        var indexed: [Int] = []
+        var unindexed: [Int32] = []
         var sideSum = 0.0
-        var zLow = Double.infinity, zHigh = -Double.infinity
+        var zLow = Double.infinity
+        var zHigh = -Double.infinity
         for (k, p) in obstacles.enumerated() {
-            let finite = p.lower.x.isFinite && p.lower.y.isFinite && p.upper.x.isFinite && p.upper.y.isFinite
+            let finite =
+                p.lower.x.isFinite && p.lower.y.isFinite && p.upper.x.isFinite && p.upper.y.isFinite
                 && p.zMin.isFinite && p.zMax.isFinite
             guard finite else {
                 // An empty footprint has lower = +∞ and can never be hit; anything else odd is
@@ -90,8 +93,9 @@ public struct ObstacleIndex: Sendable {
             cell = indexed.isEmpty ? 5 : Swift.min(Swift.max(sideSum / Double(indexed.count), 2), 5)
         }
         // At most `maxCells` cells, and at most 2^15 per axis, whatever was asked.
-        cell = Swift.max(cell, (extent.x * extent.y / Double(Self.maxCells)).squareRoot(),
-                         Swift.max(extent.x, extent.y) / 32_768)
+        cell = Swift.max(
+            cell, (extent.x * extent.y / Double(Self.maxCells)).squareRoot(),
+            Swift.max(extent.x, extent.y) / 32_768)
         let scale = Swift.max(1, abs(lo.x), abs(lo.y), abs(hi.x), abs(hi.y))
         let margin = 1e-7 * scale
         let columns = Swift.max(1, Int((extent.x / cell).rounded(.up)))
@@ -112,8 +116,10 @@ public struct ObstacleIndex: Sendable {
             func index(_ x: Double, _ o: Double, _ n: Int) -> Int {
                 Swift.min(Swift.max(Int(((x - o) / cell).rounded(.down)), 0), n - 1)
             }
-            return (index(p.lower.x - margin, lo.x, columns), index(p.upper.x + margin, lo.x, columns),
-                    index(p.lower.y - margin, lo.y, rows), index(p.upper.y + margin, lo.y, rows))
+            return (
+                index(p.lower.x - margin, lo.x, columns), index(p.upper.x + margin, lo.x, columns),
+                index(p.lower.y - margin, lo.y, rows), index(p.upper.y + margin, lo.y, rows)
+            )
         }
         var counts = [Int](repeating: 0, count: columns * rows + 1)
         for k in indexed {
@@ -153,16 +159,19 @@ public struct ObstacleIndex: Sendable {
         // Wholly above or below every obstacle (exact: `intersects` rejects these too).
         if Swift.min(a.z, b.z) > zHigh || Swift.max(a.z, b.z) < zLow { return nil }
 
-        let p0 = Point2(a.x, a.y), d = Point2(b.x - a.x, b.y - a.y)
+        let p0 = Point2(a.x, a.y)
+        let d = Point2(b.x - a.x, b.y - a.y)
         // Clip the horizontal projection to the grid (grown by the margin), Liang–Barsky.
         let gridLo = origin - margin
         let gridHi = origin + Point2(Double(columns), Double(rows)) * cellSize + margin
-        var t0 = 0.0, t1 = 1.0
+        var t0 = 0.0
+        var t1 = 1.0
         for axis in 0..<2 {
             if d[axis] == 0 {
                 if p0[axis] < gridLo[axis] || p0[axis] > gridHi[axis] { return nil }
             } else {
-                var ta = (gridLo[axis] - p0[axis]) / d[axis], tb = (gridHi[axis] - p0[axis]) / d[axis]
+                var ta = (gridLo[axis] - p0[axis]) / d[axis]
+                var tb = (gridHi[axis] - p0[axis]) / d[axis]
                 if ta > tb { swap(&ta, &tb) }
                 t0 = Swift.max(t0, ta)
                 t1 = Swift.min(t1, tb)
@@ -170,9 +179,12 @@ public struct ObstacleIndex: Sendable {
         }
         if t0 > t1 { return nil }
 
-        let startPoint = p0 + d * t0, endPoint = p0 + d * t1
-        var i = column(of: startPoint.x), j = row(of: startPoint.y)
-        let iEnd = column(of: endPoint.x), jEnd = row(of: endPoint.y)
+        let startPoint = p0 + d * t0
+        let endPoint = p0 + d * t1
+        var i = column(of: startPoint.x)
+        var j = row(of: startPoint.y)
+        let iEnd = column(of: endPoint.x)
+        let jEnd = row(of: endPoint.y)
         let stepI = iEnd > i ? 1 : (iEnd < i ? -1 : 0)
         let stepJ = jEnd > j ? 1 : (jEnd < j ? -1 : 0)
         // Parameter t at which the segment leaves the current cell through its x (y) side,

@@ -1,10 +1,11 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import RealModule
 import TwinMath
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// A standard-normal value that evolves as its owner moves: a first-order Gauss–Markov
 /// (exponentially correlated) process over distance, the usual way to make shadow fading and
@@ -35,8 +36,10 @@ public struct GaussMarkovOverDistance: Codable, Sendable, Equatable {
     /// Moves the process `distanceMoved` (m, or s for a process in time) and returns the new g.
     /// A correlation distance ≤ 0 (or a non-finite move) gives an independent draw; a negative
     /// move counts as its absolute value.
-    public mutating func advance(distanceMoved: Double, correlationDistance: Double,
-                                 rng: inout SeededRandom) -> Double {
+    public mutating func advance(
+        distanceMoved: Double, correlationDistance: Double,
+        rng: inout SeededRandom
+    ) -> Double {
         let w = rng.gaussian()
         guard let g = value else {
             value = w
@@ -88,18 +91,23 @@ public struct LinkLargeScaleState: Codable, Sendable, Equatable {
 
     /// Advances both variables by the distance the moving end travelled since the last call
     /// and evaluates the link. Draws exactly two normals.
-    public mutating func advance(geometry: LinkGeometry, carrierFrequency: Double,
-                                 model: any PropagationModel, distanceMoved: Double,
-                                 rng: inout SeededRandom) -> LinkLargeScale {
+    public mutating func advance(
+        geometry: LinkGeometry, carrierFrequency: Double,
+        model: any PropagationModel, distanceMoved: Double,
+        rng: inout SeededRandom
+    ) -> LinkLargeScale {
         let pLOS = model.losProbability(geometry)
-        let gLOS = los.advance(distanceMoved: distanceMoved, correlationDistance: model.losCorrelationDistance,
-                               rng: &rng)
+        let gLOS = los.advance(
+            distanceMoved: distanceMoved, correlationDistance: model.losCorrelationDistance,
+            rng: &rng)
         let isLOS = StandardNormal.cdf(gLOS) < pLOS
         let corr = model.shadowCorrelationDistance
-        let gSF = shadow.advance(distanceMoved: distanceMoved,
-                                 correlationDistance: isLOS ? corr.los : corr.nlos, rng: &rng)
+        let gSF = shadow.advance(
+            distanceMoved: distanceMoved,
+            correlationDistance: isLOS ? corr.los : corr.nlos, rng: &rng)
         let pl = model.pathLoss(geometry, carrierFrequency: carrierFrequency, los: isLOS)
-        return LinkLargeScale(isLOS: isLOS, losProbability: pLOS, pathLoss: pl,
-                              shadowFadingDb: pl.shadowSigmaDb * gSF)
+        return LinkLargeScale(
+            isLOS: isLOS, losProbability: pLOS, pathLoss: pl,
+            shadowFadingDb: pl.shadowSigmaDb * gSF)
     }
 }

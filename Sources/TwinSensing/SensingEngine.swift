@@ -219,8 +219,9 @@ public struct SensingEngine: Sendable {
                 let correlation = los ? model.shadowCorrelationDistance.los : model.shadowCorrelationDistance.nlos
                 let shadow = leg.shadow.advance(distanceMoved: moved, correlationDistance: correlation, rng: &leg.rng)
                 legs[k] = leg
+                let unit = delta / distance
                 legFrame[k] = LegNow(inRange: true, los: los, pathLossDb: pathLoss.meanDb + pathLoss.shadowSigmaDb * shadow,
-                                     distance: distance, unit: delta / distance)
+                                     distance: distance, unit: unit, direction: Direction(unit))
             }
         }
     }
@@ -244,7 +245,7 @@ public struct SensingEngine: Sendable {
         let offsetRange = link.isMonostatic ? 0 : PhysicalConstants.speedOfLight * (rxClock - txClock)
         let rangeScale = link.isMonostatic ? 0.5 : 1.0  // monostatic reports d = path / 2
 
-        func add(_ truth: MeasurementTruth, snrDb: Double, arrival: Vec3, departure: Vec3?, rate: Double, rng: inout SeededRandom) {
+        func add(_ truth: MeasurementTruth, snrDb: Double, arrival: Direction, departure: Direction?, rate: Double, rng: inout SeededRandom) {
             let snr = Double.exp10(snrDb / 10)
             let lengthVar = CramerRao.pathLengthVariance(bandwidth: c.bandwidth, snr: snr) * rangeScale * rangeScale
             let rateVar = CramerRao.rangeRateVariance(wavelength: c.wavelength, symbolDuration: c.symbolDuration, symbols: spec.symbolsPerFrame, snr: snr) * rangeScale * rangeScale
@@ -294,7 +295,7 @@ public struct SensingEngine: Sendable {
                 if snrDb >= spec.detectionThresholdDb {
                     let u = (txPosition - rxPosition) / d
                     add(MeasurementTruth(pathType: .direct, moverId: nil, reflector: nil, transmitter: link.transmitter, trueRange: d + offsetRange),
-                        snrDb: snrDb, arrival: u, departure: -u, rate: -rxVelocity.dot(-u), rng: &rng)
+                        snrDb: snrDb, arrival: Direction(u), departure: Direction(-u), rate: -rxVelocity.dot(u), rng: &rng)
                 }
             }
         }
@@ -318,7 +319,7 @@ public struct SensingEngine: Sendable {
                     let type: PathType = isMover ? .target : .background
                     add(MeasurementTruth(pathType: type, moverId: isMover ? t : nil, reflector: isMover ? nil : t - moverCount,
                                          transmitter: link.transmitter, trueRange: pathLength * rangeScale + offsetRange),
-                        snrDb: baseSNR, arrival: legRx.unit, departure: legTx.unit, rate: rate, rng: &rng)
+                        snrDb: baseSNR, arrival: legRx.direction, departure: legTx.direction, rate: rate, rng: &rng)
                     if isMover { counts.detections += 1; statistics.recordSNR(baseSNR) }
                 }
             }
@@ -329,10 +330,10 @@ public struct SensingEngine: Sendable {
                 let snrDb = baseSNR - spec.nlosExtraLossDb
                 if snrDb >= spec.detectionThresholdDb {
                     let spread = 10.0 * .pi / 180
-                    let arrival = Vec3.unit(azimuth: legRx.unit.azimuth + rng.gaussian() * spread, elevation: legRx.unit.elevation)
+                    let arrival = Direction(azimuth: wrapAngle(legRx.direction.azimuth + rng.gaussian() * spread), elevation: legRx.direction.elevation)
                     add(MeasurementTruth(pathType: .nlos, moverId: t, reflector: nil, transmitter: link.transmitter,
                                          trueRange: (pathLength + excess) * rangeScale + offsetRange),
-                        snrDb: snrDb, arrival: arrival, departure: legTx.unit, rate: rate, rng: &rng)
+                        snrDb: snrDb, arrival: arrival, departure: legTx.direction, rate: rate, rng: &rng)
                 }
             }
         }
@@ -344,7 +345,7 @@ public struct SensingEngine: Sendable {
             for _ in 0..<n {
                 let range = (baseline + rng.uniform() * 2 * spec.maxRange) * (link.isMonostatic ? 0.5 : 1)
                 let snrDb = spec.detectionThresholdDb + rng.exponential(rate: 1 / 3.0)
-                let arrival = Vec3.unit(azimuth: rng.uniform(-.pi, .pi), elevation: rng.uniform(-.pi / 6, .pi / 6))
+                let arrival = Direction(azimuth: rng.uniform(-.pi, .pi), elevation: rng.uniform(-.pi / 6, .pi / 6))
                 add(MeasurementTruth(pathType: .clutter, moverId: nil, reflector: nil, transmitter: link.transmitter, trueRange: range + offsetRange),
                     snrDb: snrDb, arrival: arrival, departure: nil, rate: 0, rng: &rng)
             }
@@ -353,10 +354,12 @@ public struct SensingEngine: Sendable {
     }
 }
 
-/// Angles wrapped into (−π, π].
+/// Angles wrapped into (−π, π] (inputs are a wrapped angle plus a small error: a loop, not fmod).
 @inline(__always) func wrapAngle(_ a: Double) -> Double {
-    var x = a.truncatingRemainder(dividingBy: 2 * .pi)
-    if x > .pi { x -= 2 * .pi } else if x <= -.pi { x += 2 * .pi }
+    guard a.isFinite else { return 0 }
+    var x = a
+    while x > .pi { x -= 2 * .pi }
+    while x <= -.pi { x += 2 * .pi }
     return x
 }
 
@@ -380,6 +383,24 @@ struct LegNow: Sendable {
     var distance = 0.0
     /// Unit vector from the anchor to the target.
     var unit = Vec3.zero
+    /// Its angles, computed once per leg rather than once per measurement.
+    var direction = Direction(azimuth: 0, elevation: 0)
+}
+
+/// Azimuth and elevation of a direction, radians.
+struct Direction: Sendable {
+    var azimuth: Double
+    var elevation: Double
+
+    init(azimuth: Double, elevation: Double) {
+        self.azimuth = azimuth
+        self.elevation = elevation
+    }
+
+    init(_ v: Vec3) {
+        azimuth = v.azimuth
+        elevation = v.elevation
+    }
 }
 
 /// What stays fixed on a link: powers, gains, noise, bandwidth, carrier, arrays.

@@ -31,6 +31,9 @@ struct Run: ParsableCommand {
     @Flag(help: "Write no recording.")
     var noRecord = false
 
+    @Flag(help: "Record truth and UE reports only, not the sensing observations (much smaller files).")
+    var noObservations = false
+
     @Flag(help: "Print only the summary, no progress bar.")
     var quiet = false
 
@@ -44,7 +47,7 @@ struct Run: ParsableCommand {
     func run() throws {
         let path = WorldCatalogue.resolve(world)
         let summary = try withUserErrors { () throws -> RunSummary in
-            var run = try Simulation(worldFile: path, options: RunOptions(duration: duration, seed: seed, mode: mode))
+            var run = try Simulation(worldFile: path, options: RunOptions(duration: duration, seed: seed, mode: mode, recordObservations: !noObservations))
             if !noRecord {
                 let stem = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
                 run.options.recordPath = record ?? "recordings/\(stem)-\(run.spec.simulation.seed).sqlite"

@@ -110,6 +110,23 @@ struct CommandLineTests {
         #expect(try String(contentsOfFile: path, encoding: .utf8) == "keep me")
     }
 
+    @Test func modeOverrideAndObservationRecording() throws {
+        let full = temporaryPath("full.sqlite"), lean = temporaryPath("lean.sqlite")
+        let r = try cli(["run", "tiny", "--mode", "trp-trp", "--record", full, "--quiet"])
+        #expect(r.status == 0, "\(r.stderr)")
+        // Two TRPs: the ordered pairs a→b and b→a.
+        #expect(r.stdout.contains("sensing    trp-trp: 2 links"))
+        let withObservations = try Recording(path: full).summary()
+        #expect(withObservations.linkCounts.map(\.count) == [2])
+        #expect(withObservations.observationRows > 0)
+        _ = try cli(["run", "tiny", "--mode", "trp-trp", "--record", lean, "--quiet", "--no-observations"])
+        let without = try Recording(path: lean).summary()
+        #expect(without.observationRows == 0 && without.truthRows == withObservations.truthRows)
+        let bad = try cli(["run", "tiny", "--mode", "sonar"])
+        #expect(bad.status == 2)
+        #expect(bad.stderr.contains("sonar"))
+    }
+
     @Test func worldsListsTheShippedWorlds() throws {
         let r = try cli(["worlds"])
         #expect(r.status == 0)

@@ -30,7 +30,8 @@ struct CramerRaoTests {
         for snr in [0.0, -1, -.infinity, .nan] {
             #expect(CramerRao.pathLengthVariance(bandwidth: 100e6, snr: snr) == .infinity)
             #expect(CramerRao.angleVariance(elements: 8, snr: snr) == .infinity)
-            #expect(CramerRao.rangeRateVariance(wavelength: 0.01, symbolDuration: 1e-5, symbols: 14, snr: snr) == .infinity)
+            #expect(
+                CramerRao.rangeRateVariance(wavelength: 0.01, symbolDuration: 1e-5, symbols: 14, snr: snr) == .infinity)
         }
         // Apertures that cannot measure the quantity.
         #expect(CramerRao.angleVariance(elements: 1, snr: 100) == .infinity)

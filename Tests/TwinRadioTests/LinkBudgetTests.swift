@@ -11,7 +11,10 @@ struct LinkBudgetTests {
         // The rule of thumb −174 dBm/Hz + 86.02 + 7 = −80.98 dBm agrees to its rounding.
         #expect(close(n, -174 + 86.02 + 7, 0.03))
         // Doubling the temperature adds 10 log10 2 = 3.0103 dB.
-        #expect(close(LinkBudget.noisePowerDbm(bandwidth: 400e6, noiseFigureDb: 7, temperature: 580), -80.9546 + 3.0103, 1e-4))
+        #expect(
+            close(
+                LinkBudget.noisePowerDbm(bandwidth: 400e6, noiseFigureDb: 7, temperature: 580), -80.9546 + 3.0103, 1e-4)
+        )
     }
 
     @Test func gains() {
@@ -30,8 +33,9 @@ struct LinkBudgetTests {
 
     @Test func echoPowerByHand() {
         // 30 + 20 + 20 − 100 − 110 + 10 log10(4π · 1 / 0.1²) = −140 + 10 log10(1256.637) = −140 + 30.9921
-        let p = LinkBudget.bistaticEchoPowerDbm(txPowerDbm: 30, txGainDb: 20, rxGainDb: 20, pathLossTxDb: 100,
-                                                pathLossRxDb: 110, rcsDbsm: 0, wavelength: 0.1)
+        let p = LinkBudget.bistaticEchoPowerDbm(
+            txPowerDbm: 30, txGainDb: 20, rxGainDb: 20, pathLossTxDb: 100,
+            pathLossRxDb: 110, rcsDbsm: 0, wavelength: 0.1)
         #expect(close(p, -109.0079, 1e-4))
     }
 
@@ -50,7 +54,9 @@ struct LinkBudgetTests {
                 pathLossTxDb: LinkBudget.freeSpacePathLossDb(distance: k.dTx, wavelength: lambda),
                 pathLossRxDb: LinkBudget.freeSpacePathLossDb(distance: k.dRx, wavelength: lambda),
                 rcsDbsm: k.rcs, wavelength: lambda)
-            let ptMilliwatt = pow(10, k.pt / 10), gt = pow(10, k.gt / 10), gr = pow(10, k.gr / 10)
+            let ptMilliwatt = pow(10, k.pt / 10)
+            let gt = pow(10, k.gt / 10)
+            let gr = pow(10, k.gr / 10)
             let sigma = pow(10, k.rcs / 10)
             let fourPiCubed = pow(4 * Double.pi, 3)
             let pr = ptMilliwatt * gt * gr * lambda * lambda * sigma / (fourPiCubed * k.dTx * k.dTx * k.dRx * k.dRx)

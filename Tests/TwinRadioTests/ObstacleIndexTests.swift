@@ -14,28 +14,41 @@ private func randomHall(seed: UInt64) -> [Prism] {
     var rng = SeededRandom(seed: seed)
     var obstacles: [Prism] = []
     for k in 0..<50 {
-        var x = rng.uniform(-5, 118), y = rng.uniform(-5, 58)
-        var w = rng.uniform(0.5, 9), h = rng.uniform(0.5, 9)
+        var x = rng.uniform(-5, 118)
+        var y = rng.uniform(-5, 58)
+        var w = rng.uniform(0.5, 9)
+        var h = rng.uniform(0.5, 9)
         if k % 3 == 0 { (x, y, w, h) = (x.rounded(), y.rounded(), w.rounded(.up), h.rounded(.up)) }
         let zMin = k % 7 == 0 ? rng.uniform(1, 4) : 0
         let zMax = zMin + rng.uniform(0.5, 8)
         obstacles.append(Prism(name: "box-\(k)", kind: "machine", min: Vec3(x, y, zMin), max: Vec3(x + w, y + h, zMax)))
     }
     let p = { (x: Double, y: Double) in Point2(x, y) }
-    obstacles.append(Prism(name: "wall", kind: "wall", footprint: [p(60, 0), p(60.2, 0), p(60.2, 40), p(60, 40)], zMin: 0, zMax: 10))
-    obstacles.append(Prism(name: "L", kind: "rack",
-                           footprint: [p(20, 20), p(32, 20), p(32, 24), p(24, 24), p(24, 36), p(20, 36)], zMin: 0, zMax: 3))
-    obstacles.append(Prism(name: "U", kind: "machine",
-                           footprint: [p(80, 10), p(96, 10), p(96, 26), p(92, 26), p(92, 14), p(84, 14), p(84, 26), p(80, 26)],
-                           zMin: 0, zMax: 6))
-    obstacles.append(Prism(name: "comb", kind: "building",
-                           footprint: [p(40, 44), p(56, 44), p(56, 56), p(53, 56), p(53, 48), p(51, 48), p(51, 56),
-                                       p(45, 56), p(45, 48), p(43, 48), p(43, 56), p(40, 56)],
-                           zMin: 0.5, zMax: 12))
+    obstacles.append(
+        Prism(name: "wall", kind: "wall", footprint: [p(60, 0), p(60.2, 0), p(60.2, 40), p(60, 40)], zMin: 0, zMax: 10))
+    obstacles.append(
+        Prism(
+            name: "L", kind: "rack",
+            footprint: [p(20, 20), p(32, 20), p(32, 24), p(24, 24), p(24, 36), p(20, 36)], zMin: 0, zMax: 3))
+    obstacles.append(
+        Prism(
+            name: "U", kind: "machine",
+            footprint: [p(80, 10), p(96, 10), p(96, 26), p(92, 26), p(92, 14), p(84, 14), p(84, 26), p(80, 26)],
+            zMin: 0, zMax: 6))
+    obstacles.append(
+        Prism(
+            name: "comb", kind: "building",
+            footprint: [
+                p(40, 44), p(56, 44), p(56, 56), p(53, 56), p(53, 48), p(51, 48), p(51, 56),
+                p(45, 56), p(45, 48), p(43, 48), p(43, 56), p(40, 56),
+            ],
+            zMin: 0.5, zMax: 12))
     // A concave prism wound clockwise.
-    obstacles.append(Prism(name: "notch", kind: "machine",
-                           footprint: [p(100, 40), p(100, 52), p(104, 52), p(104.5, 46), p(108, 52), p(108, 40)],
-                           zMin: 0, zMax: 4))
+    obstacles.append(
+        Prism(
+            name: "notch", kind: "machine",
+            footprint: [p(100, 40), p(100, 52), p(104, 52), p(104.5, 46), p(108, 52), p(108, 40)],
+            zMin: 0, zMax: 4))
     return obstacles
 }
 
@@ -43,7 +56,8 @@ private func randomHall(seed: UInt64) -> [Prism] {
 private func pointOnObstacle(_ obstacles: [Prism], _ rng: inout SeededRandom) -> Vec3 {
     let o = obstacles[rng.index(below: obstacles.count)]
     let e = rng.index(below: o.footprint.count)
-    let a = o.footprint[e], b = o.footprint[(e + 1) % o.footprint.count]
+    let a = o.footprint[e]
+    let b = o.footprint[(e + 1) % o.footprint.count]
     let t = rng.bernoulli(0.3) ? Double(rng.index(below: 2)) : rng.uniform()
     let q = a + (b - a) * t
     let z: Double
@@ -60,7 +74,8 @@ private func randomSegment(_ obstacles: [Prism], _ rng: inout SeededRandom) -> (
         switch rng.index(below: 10) {
         case 0, 1: return pointOnObstacle(obstacles, &rng)
         case 2, 3:  // whole metres: through grid corners and along faces
-            return Vec3(Double(rng.index(below: 131)) - 5, Double(rng.index(below: 71)) - 5, Double(rng.index(below: 13)))
+            return Vec3(
+                Double(rng.index(below: 131)) - 5, Double(rng.index(below: 71)) - 5, Double(rng.index(below: 13)))
         default:
             return Vec3(rng.uniform(-10, 130), rng.uniform(-10, 70), rng.uniform(0, 14))
         }
@@ -84,7 +99,8 @@ struct ObstacleIndexTests {
         let obstacles = randomHall(seed: 21)
         let index = ObstacleIndex(obstacles: obstacles, bounds: SIMD2(120, 60), cellSize: cellSize)
         var rng = SeededRandom(seed: 22)
-        var blocked = 0, mismatches = 0
+        var blocked = 0
+        var mismatches = 0
         for _ in 0..<20_000 {
             let (a, b) = randomSegment(obstacles, &rng)
             let expected = bruteForce(obstacles, a, b)
@@ -123,8 +139,10 @@ struct ObstacleIndexTests {
         // Starting outside the map.
         #expect(index.isBlocked(Vec3(-50, -50, 1), Vec3(15, 15, 1)))
         // Endpoints on a face, going outwards or grazing: whatever the exact test says.
-        for (a, b) in [(Vec3(10, 15, 1), Vec3(0, 15, 1)), (Vec3(20, 15, 1), Vec3(30, 15, 1)),
-                       (Vec3(10, 0, 1), Vec3(10, 30, 1)), (Vec3(15, 15, 5), Vec3(15, 30, 9))] {
+        for (a, b) in [
+            (Vec3(10, 15, 1), Vec3(0, 15, 1)), (Vec3(20, 15, 1), Vec3(30, 15, 1)),
+            (Vec3(10, 0, 1), Vec3(10, 30, 1)), (Vec3(15, 15, 5), Vec3(15, 30, 9)),
+        ] {
             #expect(index.isBlocked(a, b) == box.intersects(a, b))
         }
     }

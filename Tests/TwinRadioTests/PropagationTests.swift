@@ -9,7 +9,8 @@ private let c = 299_792_458.0
 
 struct LinkGeometryTests {
     @Test func higherEndIsTheBaseStation() {
-        let ue = Vec3(3, 4, 1.5), bs = Vec3(0, 0, 10)
+        let ue = Vec3(3, 4, 1.5)
+        let bs = Vec3(0, 0, 10)
         for g in [LinkGeometry(ue, bs), LinkGeometry(bs, ue)] {
             #expect(g.bsHeight == 10)
             #expect(g.utHeight == 1.5)
@@ -95,7 +96,8 @@ struct InFPropagationTests {
         // d_3D < 1 m → 1 m: PL_LOS = 31.84 + 19 log10 28 = 31.84 + 27.496003.
         let model = InFPropagation(subScenario: .sl)
         for d in [0.0, 0.3, 1.0] {
-            let pl = model.pathLoss(LinkGeometry(bsHeight: 1, utHeight: 1, distance2D: d), carrierFrequency: 28 * ghz, los: true)
+            let pl = model.pathLoss(
+                LinkGeometry(bsHeight: 1, utHeight: 1, distance2D: d), carrierFrequency: 28 * ghz, los: true)
             #expect(close(pl.meanDb, 59.336003, 1e-5))
         }
     }
@@ -116,7 +118,8 @@ struct UMiPropagationTests {
     @Test func pl1BelowBreakpoint() {
         // d_2D 100 m: d_3D = √(100² + 8.5²) = 100.360600
         // PL1 = 32.4 + 21 log10(100.3606) + 20 log10(3.5) = 32.4 + 42.032828 + 10.881361 = 85.314189
-        let pl = model.pathLoss(LinkGeometry(bsHeight: 10, utHeight: 1.5, distance2D: 100), carrierFrequency: 3.5 * ghz, los: true)
+        let pl = model.pathLoss(
+            LinkGeometry(bsHeight: 10, utHeight: 1.5, distance2D: 100), carrierFrequency: 3.5 * ghz, los: true)
         #expect(close(pl.meanDb, 85.314189, 1e-5))
         #expect(pl.shadowSigmaDb == 4)
     }
@@ -125,7 +128,8 @@ struct UMiPropagationTests {
         // d_2D 300 m: d_3D = √(300² + 8.5²) = 300.120393
         // PL2 = 32.4 + 40 log10(300.1204) + 20 log10(3.5) − 9.5 log10(210.14538² + 8.5²)
         //     = 32.4 + 99.091820 + 10.881361 − 9.5 · 4.645750 = 98.238560
-        let pl = model.pathLoss(LinkGeometry(bsHeight: 10, utHeight: 1.5, distance2D: 300), carrierFrequency: 3.5 * ghz, los: true)
+        let pl = model.pathLoss(
+            LinkGeometry(bsHeight: 10, utHeight: 1.5, distance2D: 300), carrierFrequency: 3.5 * ghz, los: true)
         #expect(close(pl.meanDb, 98.238560, 1e-4))
     }
 
@@ -133,15 +137,20 @@ struct UMiPropagationTests {
         // At d_2D = d'_BP, d_3D² = d'_BP² + Δh², so 9.5 log10(d'_BP² + Δh²) = 19 log10 d_3D and
         // PL2 = PL1: the law is continuous.
         let dBP = 4 * 9 * 0.5 * 3.5e9 / c
-        let below = model.pathLoss(LinkGeometry(bsHeight: 10, utHeight: 1.5, distance2D: dBP * (1 - 1e-9)), carrierFrequency: 3.5 * ghz, los: true)
-        let above = model.pathLoss(LinkGeometry(bsHeight: 10, utHeight: 1.5, distance2D: dBP * (1 + 1e-9)), carrierFrequency: 3.5 * ghz, los: true)
+        let below = model.pathLoss(
+            LinkGeometry(bsHeight: 10, utHeight: 1.5, distance2D: dBP * (1 - 1e-9)), carrierFrequency: 3.5 * ghz,
+            los: true)
+        let above = model.pathLoss(
+            LinkGeometry(bsHeight: 10, utHeight: 1.5, distance2D: dBP * (1 + 1e-9)), carrierFrequency: 3.5 * ghz,
+            los: true)
         #expect(close(below.meanDb, above.meanDb, 1e-6))
     }
 
     @Test func nlosByHand() {
         // PL' = 35.3 log10(100.3606) + 22.4 + 21.3 log10(3.5) − 0.3 (1.5 − 1.5)
         //     = 35.3 · 2.0015632 + 22.4 + 21.3 · 0.5440680 = 70.655183 + 22.4 + 11.588649 = 104.643832
-        let pl = model.pathLoss(LinkGeometry(bsHeight: 10, utHeight: 1.5, distance2D: 100), carrierFrequency: 3.5 * ghz, los: false)
+        let pl = model.pathLoss(
+            LinkGeometry(bsHeight: 10, utHeight: 1.5, distance2D: 100), carrierFrequency: 3.5 * ghz, los: false)
         #expect(close(pl.meanDb, 104.643832, 1e-4))
         #expect(pl.shadowSigmaDb == 7.82)
     }
@@ -157,17 +166,24 @@ struct UMiPropagationTests {
     @Test func outOfRangeInputsAreClamped() {
         let f = 3.5 * ghz
         // d_2D below 10 m uses 10 m.
-        let at10 = model.pathLoss(LinkGeometry(bsHeight: 10, utHeight: 1.5, distance2D: 10), carrierFrequency: f, los: true)
+        let at10 = model.pathLoss(
+            LinkGeometry(bsHeight: 10, utHeight: 1.5, distance2D: 10), carrierFrequency: f, los: true)
         for d in [0.0, 2.0, 9.99] {
-            #expect(model.pathLoss(LinkGeometry(bsHeight: 10, utHeight: 1.5, distance2D: d), carrierFrequency: f, los: true) == at10)
+            #expect(
+                model.pathLoss(LinkGeometry(bsHeight: 10, utHeight: 1.5, distance2D: d), carrierFrequency: f, los: true)
+                    == at10)
         }
         // A UAV end above 22.5 m is taken at 22.5 m (the geometry is rebuilt from the clamped heights).
-        let high = model.pathLoss(LinkGeometry(bsHeight: 60, utHeight: 40, distance2D: 120), carrierFrequency: f, los: false)
-        let atLimit = model.pathLoss(LinkGeometry(bsHeight: 60, utHeight: 22.5, distance2D: 120), carrierFrequency: f, los: false)
+        let high = model.pathLoss(
+            LinkGeometry(bsHeight: 60, utHeight: 40, distance2D: 120), carrierFrequency: f, los: false)
+        let atLimit = model.pathLoss(
+            LinkGeometry(bsHeight: 60, utHeight: 22.5, distance2D: 120), carrierFrequency: f, los: false)
         #expect(high == atLimit)
         // An AGV end at 0.5 m is taken at 1.5 m.
-        let low = model.pathLoss(LinkGeometry(bsHeight: 10, utHeight: 0.5, distance2D: 50), carrierFrequency: f, los: true)
-        let atLow = model.pathLoss(LinkGeometry(bsHeight: 10, utHeight: 1.5, distance2D: 50), carrierFrequency: f, los: true)
+        let low = model.pathLoss(
+            LinkGeometry(bsHeight: 10, utHeight: 0.5, distance2D: 50), carrierFrequency: f, los: true)
+        let atLow = model.pathLoss(
+            LinkGeometry(bsHeight: 10, utHeight: 1.5, distance2D: 50), carrierFrequency: f, los: true)
         #expect(low == atLow)
     }
 
@@ -213,7 +229,8 @@ struct UMaPropagationTests {
         #expect(nlos100.shadowSigmaDb == 6)
         // d_2D 1000 (> d'_BP): d_3D = 1000.276087
         // PL2 = 28 + 40 log10(1000.276087) + 10.881361 − 9 log10(560.38768² + 23.5²) = 109.406494
-        let los1000 = model.pathLoss(LinkGeometry(bsHeight: 25, utHeight: 1.5, distance2D: 1000), carrierFrequency: 3.5 * ghz, los: true)
+        let los1000 = model.pathLoss(
+            LinkGeometry(bsHeight: 25, utHeight: 1.5, distance2D: 1000), carrierFrequency: 3.5 * ghz, los: true)
         #expect(close(los1000.meanDb, 109.406494, 1e-5))
     }
 

@@ -13,8 +13,10 @@ func meanAndVariance(_ values: [Double]) -> (mean: Double, variance: Double) {
 
 /// Sample correlation of x[k] and x[k + lag].
 func lagCorrelation(_ x: [Double], lag: Int) -> Double {
-    let a = Array(x.dropLast(lag)), b = Array(x.dropFirst(lag))
-    let (ma, va) = meanAndVariance(a), (mb, vb) = meanAndVariance(b)
+    let a = Array(x.dropLast(lag))
+    let b = Array(x.dropFirst(lag))
+    let (ma, va) = meanAndVariance(a)
+    let (mb, vb) = meanAndVariance(b)
     var cov = 0.0
     for k in a.indices { cov += (a[k] - ma) * (b[k] - mb) }
     cov /= Double(a.count - 1)

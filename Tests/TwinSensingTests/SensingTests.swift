@@ -73,6 +73,28 @@ struct SensingTests {
         }
     }
 
+    @Test func rangeRateMatchesTheChangeOfTheTrueRange() throws {
+        // A second UAV flies along x at 3 m/s; the monostatic range rate of its echo must match
+        // the finite difference of its true ranges (no clock offsets on a monostatic link).
+        let flyer = "  - {name: runner, class: uav, speed: 3, repeat: false, waypoints: [[12, 4, 3], [38, 4, 3]]}"
+        var (world, sensing) = try engine(hoverWorld(sensing: "mode: monostatic, nlosProbability: 0, clutterRate: 0", extraMovers: flyer))
+        var previous: Double?
+        var checked = 0
+        for _ in 0..<60 {
+            let (obs, truth) = sensing.observe(world.step(dt: 0.1))
+            guard let k = truth.labels.indices.first(where: { truth.labels[$0].moverId == 1 && obs.measurements[$0].linkId == 0 }) else { continue }
+            let now = truth.labels[k].trueRange
+            if let previous {
+                let finiteDifference = (now - previous) / 0.1
+                // The range is convex in time, so the difference lies between the rates at both ends: allow 0.05 m/s.
+                #expect(abs(obs.measurements[k].rangeRate - finiteDifference) < 0.05 + 6 * obs.measurements[k].rangeRateVariance.squareRoot())
+                checked += 1
+            }
+            previous = now
+        }
+        #expect(checked > 50)
+    }
+
     @Test func linkBudgetConstantMatchesTheRadarEquationByHand() throws {
         let (_, sensing) = try engine(hoverWorld(sensing: "mode: monostatic"))
         let k = LinkConstants(link: sensing.links[0], world: try WorldSpec.decode(yaml: hoverWorld(sensing: "mode: monostatic"), file: "t"),

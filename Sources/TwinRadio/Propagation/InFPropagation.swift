@@ -71,7 +71,8 @@ public struct InFPropagation: PropagationModel, Equatable {
     public func pathLoss(_ g: LinkGeometry, carrierFrequency: Double, los: Bool) -> PathLoss {
         let d = ModelInput.clamp(g.distance3D, 1, ModelInput.maxDistance)
         let fc = ModelInput.carrierGHz(carrierFrequency)
-        let logD = ModelInput.log10(d), logF = ModelInput.log10(fc)
+        let logD = ModelInput.log10(d)
+        let logF = ModelInput.log10(fc)
         let plLOS = 31.84 + 21.50 * logD + 19.00 * logF
         if los { return PathLoss(meanDb: plLOS, shadowSigmaDb: Self.losShadowSigmaDb) }
         let plSL = 33 + 25.5 * logD + 20 * logF

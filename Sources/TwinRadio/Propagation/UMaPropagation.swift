@@ -43,12 +43,14 @@ public struct UMaPropagation: PropagationModel, Equatable {
 
     public func pathLoss(_ g: LinkGeometry, carrierFrequency: Double, los: Bool) -> PathLoss {
         let u = UrbanGeometry(g, carrierFrequency: carrierFrequency)
-        let logD = ModelInput.log10(u.d3D), logF = ModelInput.log10(u.fcGHz)
+        let logD = ModelInput.log10(u.d3D)
+        let logF = ModelInput.log10(u.fcGHz)
         let plLOS: Double
         if u.d2D <= u.breakpoint {
             plLOS = 28.0 + 22 * logD + 20 * logF
         } else {
-            plLOS = 28.0 + 40 * logD + 20 * logF
+            plLOS =
+                28.0 + 40 * logD + 20 * logF
                 - 9 * ModelInput.log10(u.breakpoint * u.breakpoint + u.dh * u.dh)
         }
         if los { return PathLoss(meanDb: plLOS, shadowSigmaDb: Self.losShadowSigmaDb) }
