@@ -91,16 +91,21 @@ public struct LinkLargeScaleState: Codable, Sendable, Equatable {
 
     /// Advances both variables by the distance the moving end travelled since the last call
     /// and evaluates the link. Draws exactly two normals.
+    ///
+    /// - Parameters:
+    ///   - blocked: the map's geometry blocks the ray, so the link is NLOS whatever the draw.
+    ///   - stochasticLOS: whether the 38.901 LOS probability decides (with `blocked` on top);
+    ///     false leaves LOS to the geometry alone.
     public mutating func advance(
         geometry: LinkGeometry, carrierFrequency: Double,
         model: any PropagationModel, distanceMoved: Double,
-        rng: inout SeededRandom
+        rng: inout SeededRandom, blocked: Bool = false, stochasticLOS: Bool = true
     ) -> LinkLargeScale {
         let pLOS = model.losProbability(geometry)
         let gLOS = los.advance(
             distanceMoved: distanceMoved, correlationDistance: model.losCorrelationDistance,
             rng: &rng)
-        let isLOS = StandardNormal.cdf(gLOS) < pLOS
+        let isLOS = !blocked && (!stochasticLOS || StandardNormal.cdf(gLOS) < pLOS)
         let corr = model.shadowCorrelationDistance
         let gSF = shadow.advance(
             distanceMoved: distanceMoved,

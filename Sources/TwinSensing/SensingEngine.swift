@@ -195,7 +195,6 @@ public struct SensingEngine: Sendable {
         for a in 0..<anchorCount where anchorUsed[a] {
             let pa = anchorPosition(a, snapshot)
             let selfMover = a >= baseStations.count ? ueAnchorMover[a - baseStations.count] : -1
-            let model = anchorModels[a]
             for t in 0..<targetCount {
                 let k = a * targetCount + t
                 guard t != selfMover else { legFrame[k].inRange = false; continue }
@@ -208,19 +207,13 @@ public struct SensingEngine: Sendable {
                 leg.lastTarget = pt
                 leg.lastAnchor = pa
                 leg.hasPositions = true
-                let geometry = LinkGeometry(pa, pt)
-                var los = true
-                if let obstacles, obstacles.isBlocked(pa, pt) { los = false }
-                if useStochastic {
-                    let g = leg.losState.advance(distanceMoved: moved, correlationDistance: model.losCorrelationDistance, rng: &leg.rng)
-                    if StandardNormal.cdf(g) >= model.losProbability(geometry) { los = false }
-                }
-                let pathLoss = model.pathLoss(geometry, carrierFrequency: anchorCarrier[a], los: los)
-                let correlation = los ? model.shadowCorrelationDistance.los : model.shadowCorrelationDistance.nlos
-                let shadow = leg.shadow.advance(distanceMoved: moved, correlationDistance: correlation, rng: &leg.rng)
+                let blocked = obstacles?.isBlocked(pa, pt) ?? false
+                let state = leg.largeScale.advance(
+                    geometry: LinkGeometry(pa, pt), carrierFrequency: anchorCarrier[a], model: anchorModels[a],
+                    distanceMoved: moved, rng: &leg.rng, blocked: blocked, stochasticLOS: useStochastic)
                 legs[k] = leg
                 let unit = delta / distance
-                legFrame[k] = LegNow(inRange: true, los: los, pathLossDb: pathLoss.meanDb + pathLoss.shadowSigmaDb * shadow,
+                legFrame[k] = LegNow(inRange: true, los: state.isLOS, pathLossDb: state.totalLossDb,
                                      distance: distance, unit: unit, direction: Direction(unit))
             }
         }
@@ -365,8 +358,7 @@ public struct SensingEngine: Sendable {
 
 /// Per-leg state carried between frames.
 struct LegState: Sendable, Codable {
-    var shadow = GaussMarkovOverDistance()
-    var losState = GaussMarkovOverDistance()
+    var largeScale = LinkLargeScaleState()
     var lastAnchor = Vec3.zero
     var lastTarget = Vec3.zero
     var hasPositions = false
