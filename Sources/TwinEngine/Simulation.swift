@@ -64,6 +64,9 @@ public struct Simulation {
 
     /// Loads and validates the world file; throws `WorldFileError` for bad input.
     public init(worldFile: String, options: RunOptions) throws {
+        // One BLAS thread: idle OpenBLAS worker threads otherwise spin in sched_yield and
+        // take ~15 % of a sensing run on two cores.
+        TwinMathRuntime.configure()
         let text: String
         do {
             text = try String(contentsOfFile: worldFile, encoding: .utf8)

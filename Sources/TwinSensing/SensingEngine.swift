@@ -42,6 +42,8 @@ public struct SensingEngine: Sendable {
     private let bsClock: [Double]
     private let moverRCS: [(meanDbsm: Double, spreadDb: Double)]
 
+    /// Direct paths of BS–BS links (nil entry: not static, evaluate per frame; `.some(nil)`: blocked).
+    private let staticDirect: [DirectPath??]
     private var legs: [LegState]
     private var legFrame: [LegNow]
     private var rcs: [RCSProcess]
@@ -124,10 +126,11 @@ public struct SensingEngine: Sendable {
         }
 
         var pairLink = [[Int]](repeating: [Int](repeating: -1, count: bsCount), count: bsCount)
-        linkConstants = links.map { link in
+        let linkConstantsForInit = links.map { link in
             LinkConstants(link: link, world: world, sensing: spec, txAnchor: anchor(link.transmitter), rxAnchor: anchor(link.receiver),
                           referenceCarrier: referenceCarrier)
         }
+        linkConstants = linkConstantsForInit
         for link in links {
             if case .baseStation(let i) = link.transmitter, case .baseStation(let j) = link.receiver { pairLink[i][j] = link.id }
         }
@@ -144,6 +147,13 @@ public struct SensingEngine: Sendable {
         obstacles = useGeometry && hasObstacles ? ObstacleIndex(obstacles: world.map.obstacles, bounds: world.map.size) : nil
 
         let targets = movers.count + reflectors.count
+        let index = obstacles
+        staticDirect = links.map { link in
+            guard case .baseStation(let i) = link.transmitter, case .baseStation(let j) = link.receiver, i != j else { return nil }
+            let c = linkConstantsForInit[link.id]
+            return .some(Self.directPath(world.baseStations[i].position, world.baseStations[j].position, constants: c,
+                                         model: models[i], obstacles: index))
+        }
         legs = (0..<(anchorCount * targets)).map { k in
             LegState(rng: root.substream("leg/\(k / max(targets, 1))/\(k % max(targets, 1))"))
         }
@@ -239,7 +249,7 @@ public struct SensingEngine: Sendable {
         let rangeScale = link.isMonostatic ? 0.5 : 1.0  // monostatic reports d = path / 2
 
         func add(_ truth: MeasurementTruth, snrDb: Double, arrival: Direction, departure: Direction?, rate: Double, rng: inout SeededRandom) {
-            let snr = Double.exp10(snrDb / 10)
+            let snr = Double.exp(snrDb * (Double.log(10) / 10))
             let lengthVar = CramerRao.pathLengthVariance(bandwidth: c.bandwidth, snr: snr) * rangeScale * rangeScale
             let rateVar = CramerRao.rangeRateVariance(wavelength: c.wavelength, symbolDuration: c.symbolDuration, symbols: spec.symbolsPerFrame, snr: snr) * rangeScale * rangeScale
             var m = Measurement(linkId: link.id, range: truth.trueRange + rng.gaussian() * lengthVar.squareRoot(), rangeVariance: lengthVar,
@@ -277,19 +287,13 @@ public struct SensingEngine: Sendable {
             labels.append(truth)
         }
 
-        // Type I: the direct path of a bistatic pair, when in line of sight.
+        // Type I: the direct path of a bistatic pair, when in line of sight. Between two base
+        // stations it never changes, so it was evaluated once (`staticDirect`).
         if !link.isMonostatic {
-            let d = txPosition.distance(to: rxPosition)
-            let blocked = obstacles?.isBlocked(txPosition, rxPosition) ?? false
-            if !blocked && d > 0 {
-                let model = anchorModels[c.txAnchor]
-                let pl = model.pathLoss(LinkGeometry(txPosition, rxPosition), carrierFrequency: c.carrier, los: true).meanDb
-                let snrDb = c.directConstantDb - pl
-                if snrDb >= spec.detectionThresholdDb {
-                    let u = (txPosition - rxPosition) / d
-                    add(MeasurementTruth(pathType: .direct, moverId: nil, reflector: nil, transmitter: link.transmitter, trueRange: d + offsetRange),
-                        snrDb: snrDb, arrival: Direction(u), departure: Direction(-u), rate: -rxVelocity.dot(u), rng: &rng)
-                }
+            let direct = staticDirect[link.id] ?? Self.directPath(txPosition, rxPosition, constants: c, model: anchorModels[c.txAnchor], obstacles: obstacles)
+            if let direct, direct.snrDb >= spec.detectionThresholdDb {
+                add(MeasurementTruth(pathType: .direct, moverId: nil, reflector: nil, transmitter: link.transmitter, trueRange: direct.distance + offsetRange),
+                    snrDb: direct.snrDb, arrival: direct.arrival, departure: direct.departure, rate: -rxVelocity.dot(direct.unit), rng: &rng)
             }
         }
 
@@ -344,6 +348,27 @@ public struct SensingEngine: Sendable {
             }
             counts.clutter += n
         }
+    }
+}
+
+/// The Type I path of a link: geometry and SNR (nil when blocked).
+struct DirectPath: Sendable {
+    var distance: Double
+    /// Unit vector from the receiver towards the transmitter.
+    var unit: Vec3
+    var arrival: Direction
+    var departure: Direction
+    var snrDb: Double
+}
+
+extension SensingEngine {
+    static func directPath(_ tx: Vec3, _ rx: Vec3, constants c: LinkConstants, model: any PropagationModel,
+                           obstacles: ObstacleIndex?) -> DirectPath? {
+        let d = tx.distance(to: rx)
+        guard d > 0, !(obstacles?.isBlocked(tx, rx) ?? false) else { return nil }
+        let pathLoss = model.pathLoss(LinkGeometry(tx, rx), carrierFrequency: c.carrier, los: true).meanDb
+        let u = (tx - rx) / d
+        return DirectPath(distance: d, unit: u, arrival: Direction(u), departure: Direction(-u), snrDb: c.directConstantDb - pathLoss)
     }
 }
 
