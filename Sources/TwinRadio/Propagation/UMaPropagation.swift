@@ -45,14 +45,7 @@ public struct UMaPropagation: PropagationModel, Equatable {
         let u = UrbanGeometry(g, carrierFrequency: carrierFrequency)
         let logD = ModelInput.log10(u.d3D)
         let logF = ModelInput.log10(u.fcGHz)
-        let plLOS: Double
-        if u.d2D <= u.breakpoint {
-            plLOS = 28.0 + 22 * logD + 20 * logF
-        } else {
-            plLOS =
-                28.0 + 40 * logD + 20 * logF
-                - 9 * ModelInput.log10(u.breakpoint * u.breakpoint + u.dh * u.dh)
-        }
+        let plLOS = u.twoSlopeLOS(intercept: 28.0, nearSlope: 22, breakpointCoefficient: 9)
         if los { return PathLoss(meanDb: plLOS, shadowSigmaDb: Self.losShadowSigmaDb) }
         let plNLOS = 13.54 + 39.08 * logD + 20 * logF - 0.6 * (u.hUT - 1.5)
         return PathLoss(meanDb: Swift.max(plLOS, plNLOS), shadowSigmaDb: Self.nlosShadowSigmaDb)

@@ -34,14 +34,7 @@ public struct UMiPropagation: PropagationModel, Equatable {
         let u = UrbanGeometry(g, carrierFrequency: carrierFrequency)
         let logD = ModelInput.log10(u.d3D)
         let logF = ModelInput.log10(u.fcGHz)
-        let plLOS: Double
-        if u.d2D <= u.breakpoint {
-            plLOS = 32.4 + 21 * logD + 20 * logF
-        } else {
-            plLOS =
-                32.4 + 40 * logD + 20 * logF
-                - 9.5 * ModelInput.log10(u.breakpoint * u.breakpoint + u.dh * u.dh)
-        }
+        let plLOS = u.twoSlopeLOS(intercept: 32.4, nearSlope: 21, breakpointCoefficient: 9.5)
         if los { return PathLoss(meanDb: plLOS, shadowSigmaDb: Self.losShadowSigmaDb) }
         let plNLOS = 35.3 * logD + 22.4 + 21.3 * logF - 0.3 * (u.hUT - 1.5)
         return PathLoss(meanDb: Swift.max(plLOS, plNLOS), shadowSigmaDb: Self.nlosShadowSigmaDb)
@@ -75,6 +68,15 @@ struct UrbanGeometry {
         fcGHz = ModelInput.carrierGHz(carrierFrequency)
         let h = Self.environmentHeight
         breakpoint = 4 * (hBS - h) * (hUT - h) * (fcGHz * 1e9) / PhysicalConstants.speedOfLight
+    }
+
+    /// The two-slope LOS path loss UMi and UMa share (Table 7.4.1-1):
+    /// PL1 = A + n·log10(d_3D) + 20·log10(f_c) up to d'_BP, then
+    /// PL2 = A + 40·log10(d_3D) + 20·log10(f_c) − k·log10(d'_BP² + (h_BS − h_UT)²).
+    func twoSlopeLOS(intercept: Double, nearSlope: Double, breakpointCoefficient: Double) -> Double {
+        let logD = ModelInput.log10(d3D), logF = ModelInput.log10(fcGHz)
+        if d2D <= breakpoint { return intercept + nearSlope * logD + 20 * logF }
+        return intercept + 40 * logD + 20 * logF - breakpointCoefficient * ModelInput.log10(breakpoint * breakpoint + dh * dh)
     }
 }
 
