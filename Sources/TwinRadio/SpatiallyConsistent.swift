@@ -90,7 +90,7 @@ public struct LinkLargeScaleState: Codable, Sendable, Equatable {
     public init() {}
 
     /// Advances both variables by the distance the moving end travelled since the last call
-    /// and evaluates the link. Draws exactly two normals.
+    /// and evaluates the link. Draws two normals (one without `stochasticLOS`).
     ///
     /// - Parameters:
     ///   - blocked: the map's geometry blocks the ray, so the link is NLOS whatever the draw.
@@ -101,11 +101,17 @@ public struct LinkLargeScaleState: Codable, Sendable, Equatable {
         model: any PropagationModel, distanceMoved: Double,
         rng: inout SeededRandom, blocked: Bool = false, stochasticLOS: Bool = true
     ) -> LinkLargeScale {
-        let pLOS = model.losProbability(geometry)
-        let gLOS = los.advance(
-            distanceMoved: distanceMoved, correlationDistance: model.losCorrelationDistance,
-            rng: &rng)
-        let isLOS = !blocked && (!stochasticLOS || StandardNormal.cdf(gLOS) < pLOS)
+        // Without the stochastic LOS the geometry alone decides: no LOS draw (one normal per
+        // call instead of two) and a reported probability of 1 for an unblocked ray.
+        var pLOS = 1.0
+        var isLOS = !blocked
+        if stochasticLOS {
+            pLOS = model.losProbability(geometry)
+            let gLOS = los.advance(
+                distanceMoved: distanceMoved, correlationDistance: model.losCorrelationDistance,
+                rng: &rng)
+            isLOS = isLOS && StandardNormal.cdf(gLOS) < pLOS
+        }
         let corr = model.shadowCorrelationDistance
         let gSF = shadow.advance(
             distanceMoved: distanceMoved,

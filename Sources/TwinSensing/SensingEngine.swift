@@ -26,15 +26,17 @@ public struct SensingEngine: Sendable {
 
     private let moverCount: Int
     private let targetCount: Int
-    /// Anchors: base stations first, then UEs that receive (mover ids in `ueAnchorMover`).
+    /// Anchors: base stations first, then one per receiving UE and carrier it listens on (a
+    /// UE's legs are evaluated at each transmitter carrier): `ueAnchorMover[a − bsCount]`.
     private let ueAnchorMover: [Int]
-    private let anchorOfUEMover: [Int]
     private let anchorModels: [any PropagationModel]
     private let anchorCarrier: [Double]
     private let anchorUsed: [Bool]
     private let linkConstants: [LinkConstants]
     /// For BS pairs: link id of (tx, rx), or −1; used for cell-free attribution.
     private let bsPairLink: [[Int]]
+    /// For each receiving BS, the links that end at it (cell-free attribution candidates).
+    private let cellFreeAlternatives: [[Int]]
     private let obstacles: ObstacleIndex?
     private let useGeometry: Bool
     private let useStochastic: Bool
@@ -79,10 +81,23 @@ public struct SensingEngine: Sendable {
         // Anchors and their propagation scenarios: in a hall InF; on roads UMa for macro, UMi
         // for micro BSs and for UEs (street level).
         let bsCount = world.baseStations.count
-        ueAnchorMover = links.contains { $0.kind == .trpUE } ? ueMovers : []
-        var anchorOfUE = [Int](repeating: -1, count: movers.count)
-        for (k, m) in ueAnchorMover.enumerated() { anchorOfUE[m] = bsCount + k }
-        anchorOfUEMover = anchorOfUE
+        // Carriers UEs listen on: those of BSs transmitting to UEs, sorted (deterministic).
+        var ueCarriers: [Double] = []
+        for link in links where link.kind == .trpUE {
+            if case .baseStation(let i) = link.transmitter, !ueCarriers.contains(world.baseStations[i].carrierFrequency) {
+                ueCarriers.append(world.baseStations[i].carrierFrequency)
+            }
+        }
+        ueCarriers.sort()
+        var ueAnchorMover: [Int] = []
+        var anchorOfUE = [[Int]](repeating: [], count: movers.count)
+        for m in ueMovers where !ueCarriers.isEmpty {
+            for _ in ueCarriers {
+                anchorOfUE[m].append(bsCount + ueAnchorMover.count)
+                ueAnchorMover.append(m)
+            }
+        }
+        self.ueAnchorMover = ueAnchorMover
         let street: PropagationScenario
         switch world.map {
         case .factory(let hall): street = .indoorFactory(hall.scenario, hall.clutter)
@@ -97,24 +112,28 @@ public struct SensingEngine: Sendable {
             }
             carriers.append(bs.carrierFrequency)
         }
-        let referenceCarrier = world.baseStations.first?.carrierFrequency ?? 3.5e9
-        for _ in ueAnchorMover {
+        for k in ueAnchorMover.indices {
             models.append(street.model)
-            carriers.append(referenceCarrier)
+            carriers.append(ueCarriers[k % ueCarriers.count])
         }
         anchorModels = models
         anchorCarrier = carriers
         let anchorCount = models.count
         var used = [Bool](repeating: false, count: anchorCount)
-        func anchor(_ node: SensingNode) -> Int {
+        /// A node's anchor for a link whose transmitter is BS `tx`.
+        func anchor(_ node: SensingNode, tx: Int) -> Int {
             switch node {
             case .baseStation(let i): return i
-            case .ue(let m): return anchorOfUE[m]
+            case .ue(let m): return anchorOfUE[m][ueCarriers.firstIndex(of: world.baseStations[tx].carrierFrequency)!]
             }
         }
+        func transmitter(_ link: SensingLink) -> Int {
+            guard case .baseStation(let i) = link.transmitter else { preconditionFailure("transmitters are base stations") }
+            return i
+        }
         for link in links {
-            used[anchor(link.transmitter)] = true
-            used[anchor(link.receiver)] = true
+            used[anchor(link.transmitter, tx: transmitter(link))] = true
+            used[anchor(link.receiver, tx: transmitter(link))] = true
         }
         anchorUsed = used
 
@@ -127,14 +146,15 @@ public struct SensingEngine: Sendable {
 
         var pairLink = [[Int]](repeating: [Int](repeating: -1, count: bsCount), count: bsCount)
         let linkConstantsForInit = links.map { link in
-            LinkConstants(link: link, world: world, sensing: spec, txAnchor: anchor(link.transmitter), rxAnchor: anchor(link.receiver),
-                          referenceCarrier: referenceCarrier)
+            LinkConstants(link: link, world: world, sensing: spec, txAnchor: anchor(link.transmitter, tx: transmitter(link)),
+                          rxAnchor: anchor(link.receiver, tx: transmitter(link)))
         }
         linkConstants = linkConstantsForInit
         for link in links {
             if case .baseStation(let i) = link.transmitter, case .baseStation(let j) = link.receiver { pairLink[i][j] = link.id }
         }
         bsPairLink = pairLink
+        cellFreeAlternatives = (0..<bsCount).map { j in (0..<bsCount).compactMap { i in pairLink[i][j] >= 0 ? pairLink[i][j] : nil } }
         linkRNG = links.map { root.substream("link/\($0.transmitter)->\($0.receiver)") }
 
         let hasObstacles = !world.map.obstacles.isEmpty
@@ -148,14 +168,21 @@ public struct SensingEngine: Sendable {
 
         let targets = movers.count + reflectors.count
         let index = obstacles
+        let stochastic = useStochastic
         staticDirect = links.map { link in
             guard case .baseStation(let i) = link.transmitter, case .baseStation(let j) = link.receiver, i != j else { return nil }
-            let c = linkConstantsForInit[link.id]
-            return .some(Self.directPath(world.baseStations[i].position, world.baseStations[j].position, constants: c,
-                                         model: models[i], obstacles: index))
+            let a = world.baseStations[i].position, b = world.baseStations[j].position
+            // Between two fixed BSs the LOS state is one draw for the whole run.
+            var draw = root.substream("direct/\(world.baseStations[i].name)->\(world.baseStations[j].name)")
+            if stochastic && draw.uniform() >= models[i].losProbability(LinkGeometry(a, b)) { return .some(nil) }
+            return .some(Self.directPath(a, b, constants: linkConstantsForInit[link.id], model: models[i], obstacles: index))
         }
+        // Leg streams are named by anchor and target, so adding a mover leaves other legs' draws alone.
+        let anchorNames = world.baseStations.map(\.name)
+            + ueAnchorMover.indices.map { "ue:\(movers[ueAnchorMover[$0]].name)@\(carriers[bsCount + $0])" }
+        let targetNames = movers.map(\.name) + reflectors.indices.map { "reflector-\($0)" }
         legs = (0..<(anchorCount * targets)).map { k in
-            LegState(rng: root.substream("leg/\(k / max(targets, 1))/\(k % max(targets, 1))"))
+            LegState(rng: root.substream("leg/\(anchorNames[k / targets])/\(targetNames[k % targets])"))
         }
         legFrame = Array(repeating: LegNow(), count: anchorCount * targets)
         moverRCS = movers.map { RCSModel.parameters(for: $0.moverClass, uavSize: $0.uavSize) }
@@ -208,6 +235,8 @@ public struct SensingEngine: Sendable {
             for t in 0..<targetCount {
                 let k = a * targetCount + t
                 guard t != selfMover else { legFrame[k].inRange = false; continue }
+                // A BS and a background reflector never move: their leg is evaluated once.
+                if a < baseStations.count && t >= moverCount && legs[k].hasPositions { continue }
                 let pt = targetPosition(t, snapshot)
                 let delta = pt - pa
                 let distance = delta.norm
@@ -246,26 +275,41 @@ public struct SensingEngine: Sendable {
         }
         let txClock: Double = if case .baseStation(let i) = link.transmitter { bsClock[i] } else { 0 }
         let offsetRange = link.isMonostatic ? 0 : PhysicalConstants.speedOfLight * (rxClock - txClock)
-        let rangeScale = link.isMonostatic ? 0.5 : 1.0  // monostatic reports d = path / 2
+        let rxDrift: Double = if case .ue(let m) = link.receiver { snapshot.ues[m]?.clockDrift ?? 0 } else { 0 }
+        // A drifting receiver clock stretches delays at the drift rate: c·drift adds to every rate.
+        let offsetRate = PhysicalConstants.speedOfLight * rxDrift
+        let blockStart = out.count
 
+        /// Adds a path whose `truth.trueRange` is the raw measured path length (both legs plus
+        /// c × clock offset); the reported range follows the convention of the link the
+        /// receiver attributes it to: half the path on a monostatic link.
         func add(_ truth: MeasurementTruth, snrDb: Double, arrival: Direction, departure: Direction?, rate: Double, rng: inout SeededRandom) {
+            var linkId = link.id
+            // Cell-free: the receiver attributes the echo to a transmitter; a wrong one puts it on
+            // the wrong ellipse (direct paths are identified by their known geometry).
+            if link.kind == .cellFree && truth.pathType != .direct && !rng.bernoulli(spec.identificationAccuracy),
+               case .baseStation(let j) = link.receiver {
+                // Uniformly among the other transmitters this receiver hears.
+                let others = cellFreeAlternatives[j]
+                if others.count > 1, let own = others.firstIndex(of: link.id) {
+                    let pick = rng.index(below: others.count - 1)
+                    linkId = others[pick < own ? pick : pick + 1]
+                }
+            }
+            let rangeScale = links[linkId].isMonostatic ? 0.5 : 1.0
+            var truth = truth
+            truth.trueRange *= rangeScale
             let snr = Double.exp(snrDb * (Double.log(10) / 10))
             let lengthVar = CramerRao.pathLengthVariance(bandwidth: c.bandwidth, snr: snr) * rangeScale * rangeScale
             let rateVar = CramerRao.rangeRateVariance(wavelength: c.wavelength, symbolDuration: c.symbolDuration, symbols: spec.symbolsPerFrame, snr: snr) * rangeScale * rangeScale
-            var m = Measurement(linkId: link.id, range: truth.trueRange + rng.gaussian() * lengthVar.squareRoot(), rangeVariance: lengthVar,
-                                rangeRate: rate + rng.gaussian() * rateVar.squareRoot(), rangeRateVariance: rateVar, snrDb: snrDb)
+            var m = Measurement(linkId: linkId, range: truth.trueRange + rng.gaussian() * lengthVar.squareRoot(), rangeVariance: lengthVar,
+                                rangeRate: (rate + offsetRate) * rangeScale + rng.gaussian() * rateVar.squareRoot(), rangeRateVariance: rateVar,
+                                snrDb: snrDb)
             (m.aoaAzimuth, m.aoaAzimuthVariance) = Self.measureAngle(arrival.azimuth, elements: c.rxElements.x, snr: snr, wrap: true, rng: &rng)
             (m.aoaElevation, m.aoaElevationVariance) = Self.measureAngle(arrival.elevation, elements: c.rxElements.y, snr: snr, wrap: false, rng: &rng)
             if let departure, c.reportsDeparture {
                 (m.aodAzimuth, m.aodAzimuthVariance) = Self.measureAngle(departure.azimuth, elements: c.txElements.x, snr: snr, wrap: true, rng: &rng)
                 (m.aodElevation, m.aodElevationVariance) = Self.measureAngle(departure.elevation, elements: c.txElements.y, snr: snr, wrap: false, rng: &rng)
-            }
-            // Cell-free: the receiver attributes the echo to a transmitter; a wrong one puts it on
-            // the wrong ellipse (direct paths are identified by their known geometry).
-            if link.kind == .cellFree && truth.pathType != .direct && !rng.bernoulli(spec.identificationAccuracy),
-               case .baseStation(let j) = link.receiver {
-                let others = (0..<baseStations.count).filter { bsPairLink[$0][j] >= 0 && bsPairLink[$0][j] != link.id }
-                if !others.isEmpty { m.linkId = bsPairLink[others[rng.index(below: others.count)]][j] }
             }
             out.append(m)
             labels.append(truth)
@@ -289,17 +333,17 @@ public struct SensingEngine: Sendable {
             let velocity: Vec3 = isMover ? snapshot.movers[t].velocity : .zero
             let rcsDbsm = isMover ? rcsNow[t] : spec.backgroundRCSDbsm
             let pathLength = link.isMonostatic ? 2 * legTx.distance : legTx.distance + legRx.distance
-            let rate = link.isMonostatic ? velocity.dot(legTx.unit)
+            // Rate of change of the path length (both legs).
+            let rate = link.isMonostatic ? 2 * velocity.dot(legTx.unit)
                 : velocity.dot(legTx.unit + legRx.unit) - rxVelocity.dot(legRx.unit)
             let baseSNR = c.echoConstantDb + rcsDbsm - legTx.pathLossDb - legRx.pathLossDb
-                + (c.rxAnchor >= baseStations.count ? c.ueLegAdjustmentDb : 0)
             if isMover { counts.pairs += 1 }
             if legTx.los && legRx.los {
                 if isMover { counts.losPairs += 1 }
                 if baseSNR >= spec.detectionThresholdDb && !(spec.missProbability > 0 && rng.bernoulli(spec.missProbability)) {
                     let type: PathType = isMover ? .target : .background
                     add(MeasurementTruth(pathType: type, moverId: isMover ? t : nil, reflector: isMover ? nil : t - moverCount,
-                                         transmitter: link.transmitter, trueRange: pathLength * rangeScale + offsetRange),
+                                         transmitter: link.transmitter, trueRange: pathLength + offsetRange),
                         snrDb: baseSNR, arrival: legRx.direction, departure: legTx.direction, rate: rate, rng: &rng)
                     if isMover { counts.detections += 1; statistics.recordSNR(baseSNR) }
                 }
@@ -313,24 +357,38 @@ public struct SensingEngine: Sendable {
                     let spread = 10.0 * .pi / 180
                     let arrival = Direction(azimuth: wrapAngle(legRx.direction.azimuth + rng.gaussian() * spread), elevation: legRx.direction.elevation)
                     add(MeasurementTruth(pathType: .nlos, moverId: t, reflector: nil, transmitter: link.transmitter,
-                                         trueRange: (pathLength + excess) * rangeScale + offsetRange),
+                                         trueRange: pathLength + excess + offsetRange),
                         snrDb: snrDb, arrival: arrival, departure: legTx.direction, rate: rate, rng: &rng)
                 }
             }
         }
 
-        // Clutter false alarms: Poisson count, uniform range beyond the baseline, random angles.
+        // Clutter false alarms: Poisson count; path length uniform beyond the baseline; random
+        // angles of arrival and (where beams sweep) departure; SNR above the threshold by an
+        // exponential of mean `clutterSNRMeanDb`; path rate normal with σ = 5 m/s — so a false
+        // alarm carries every field a real echo does.
         if spec.clutterRate > 0 {
             let n = rng.poisson(mean: spec.clutterRate)
             let baseline = link.isMonostatic ? 0 : txPosition.distance(to: rxPosition)
             for _ in 0..<n {
-                let range = (baseline + rng.uniform() * 2 * spec.maxRange) * (link.isMonostatic ? 0.5 : 1)
-                let snrDb = spec.detectionThresholdDb + rng.exponential(rate: 1 / 3.0)
+                let path = baseline + rng.uniform() * 2 * spec.maxRange
+                let snrDb = spec.detectionThresholdDb + rng.exponential(rate: 1 / spec.clutterSNRMeanDb)
                 let arrival = Direction(azimuth: rng.uniform(-.pi, .pi), elevation: rng.uniform(-.pi / 6, .pi / 6))
-                add(MeasurementTruth(pathType: .clutter, moverId: nil, reflector: nil, transmitter: link.transmitter, trueRange: range + offsetRange),
-                    snrDb: snrDb, arrival: arrival, departure: nil, rate: 0, rng: &rng)
+                let departure = Direction(azimuth: rng.uniform(-.pi, .pi), elevation: rng.uniform(-.pi / 6, .pi / 6))
+                add(MeasurementTruth(pathType: .clutter, moverId: nil, reflector: nil, transmitter: link.transmitter, trueRange: path + offsetRange),
+                    snrDb: snrDb, arrival: arrival, departure: departure, rate: 5 * rng.gaussian(), rng: &rng)
             }
             counts.clutter += n
+        }
+
+        // Shuffle this link's block (measurements and labels alike): the order of generation —
+        // direct path, targets by id, reflectors, clutter — must not give the association away.
+        var k = out.count - 1
+        while k > blockStart {
+            let j = blockStart + rng.index(below: k - blockStart + 1)
+            out.swapAt(k, j)
+            labels.swapAt(k, j)
+            k -= 1
         }
     }
 }
@@ -353,7 +411,8 @@ extension SensingEngine {
         guard elements > 1 else { return (nil, nil) }
         let variance = CramerRao.angleVariance(elements: elements, snr: snr)
         let value = truth + rng.gaussian() * variance.squareRoot()
-        return (wrap ? wrapAngle(value) : value, variance)
+        // Azimuths wrap around; elevations stop at the zenith and nadir.
+        return (wrap ? wrapAngle(value) : min(max(value, -.pi / 2), .pi / 2), variance)
     }
 
     static func directPath(_ tx: Vec3, _ rx: Vec3, constants c: LinkConstants, model: any PropagationModel,
@@ -430,11 +489,7 @@ struct LinkConstants: Sendable {
     let echoConstantDb: Double
     /// P_t + G_t + G_r − N + G_int: subtract the direct path loss for the Type I SNR.
     let directConstantDb: Double
-    /// UE legs are computed at the reference carrier; this moves them to the link's carrier
-    /// (free-space frequency dependence, 20 log10(f/f_ref)).
-    let ueLegAdjustmentDb: Double
-
-    init(link: SensingLink, world: WorldSpec, sensing: SensingSpec, txAnchor: Int, rxAnchor: Int, referenceCarrier: Double) {
+    init(link: SensingLink, world: WorldSpec, sensing: SensingSpec, txAnchor: Int, rxAnchor: Int) {
         self.txAnchor = txAnchor
         self.rxAnchor = rxAnchor
         guard case .baseStation(let i) = link.transmitter else { preconditionFailure("transmitters are base stations") }
@@ -461,6 +516,5 @@ struct LinkConstants: Sendable {
         let integration = LinkBudget.coherentIntegrationGainDb(subcarriers: subcarriers, symbols: sensing.symbolsPerFrame)
         directConstantDb = tx.txPower + gains - noise + integration
         echoConstantDb = directConstantDb + 10 * Double.log10(4 * .pi / (wavelength * wavelength))
-        ueLegAdjustmentDb = -20 * Double.log10(carrier / referenceCarrier)
     }
 }

@@ -3,12 +3,13 @@ import TwinWorld
 /// The links of a sensing mode (DOMAIN.md §7–8).
 ///
 /// - monostatic: every BS alone;
-/// - trp-trp: ordered pairs of BSs of the same operator within `maxBaseline` (both directions,
-///   since each end may transmit);
+/// - trp-trp: ordered pairs of BSs of the same operator and carrier within `maxBaseline` (both
+///   directions, since each end may transmit; a 28 GHz receiver does not hear 3.5 GHz);
 /// - trp-ue: every BS to every UE;
 /// - hybrid: trp-trp and trp-ue;
-/// - cell-free: every ordered pair of BSs of one operator within `maxBaseline`, including a
-///   BS with itself (all transmit at once, so every receiver hears every transmitter).
+/// - cell-free: every ordered pair of BSs of one operator and carrier within `maxBaseline`,
+///   including a BS with itself (all transmit the same waveform at once, so every receiver
+///   hears every transmitter).
 ///
 /// Cross-operator pairs wait for the cooperation capability (their clocks and frames are not
 /// aligned).
@@ -22,7 +23,7 @@ public enum SensingLinks {
         func pairs(includeSelf: Bool, kind: LinkKind) {
             for (i, a) in baseStations.enumerated() {
                 for (j, b) in baseStations.enumerated() where (i != j || includeSelf) && a.operatorName == b.operatorName
-                    && a.position.distance(to: b.position) <= maxBaseline {
+                    && a.carrierFrequency == b.carrierFrequency && a.position.distance(to: b.position) <= maxBaseline {
                     add(kind, .baseStation(i), .baseStation(j))
                 }
             }

@@ -104,7 +104,7 @@ public final class Recording {
     /// A 64-bit FNV-1a digest of a table's rows in primary-key order, over the exact bits of
     /// every value: two recordings with equal digests hold the same data.
     public func digest(table: String) throws -> UInt64 {
-        guard ["truth", "ue_report", "frame", "mover", "observation", "observation_truth"].contains(table) else {
+        guard ["truth", "ue_report", "ue_truth", "frame", "mover", "observation", "observation_truth"].contains(table) else {
             throw RecordingError.notARecording(path: path, reason: "no digest for table \(table)")
         }
         let order = switch table {

@@ -68,7 +68,14 @@ enum RecordingSchema {
                     frameIndex INTEGER NOT NULL,
                     moverId INTEGER NOT NULL,
                     x REAL NOT NULL, y REAL NOT NULL, z REAL NOT NULL,
+                    PRIMARY KEY (frameIndex, moverId)
+                ) WITHOUT ROWID;
+                -- What a UE does not know about itself: kept apart so localisation cannot read it.
+                CREATE TABLE ue_truth (
+                    frameIndex INTEGER NOT NULL,
+                    moverId INTEGER NOT NULL,
                     clockOffsetS REAL NOT NULL,
+                    clockDriftSPerS REAL NOT NULL,
                     isOutlier INTEGER NOT NULL,
                     PRIMARY KEY (frameIndex, moverId)
                 ) WITHOUT ROWID;

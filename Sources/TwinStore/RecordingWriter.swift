@@ -130,7 +130,8 @@ public final class RecordingWriter {
             try queue.write { db in
                 let frame = try db.cachedStatement(sql: "INSERT INTO frame (frameIndex, time) VALUES (?, ?)")
                 let truth = try db.cachedStatement(sql: "INSERT INTO truth VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
-                let ue = try db.cachedStatement(sql: "INSERT INTO ue_report VALUES (?, ?, ?, ?, ?, ?, ?)")
+                let ue = try db.cachedStatement(sql: "INSERT INTO ue_report VALUES (?, ?, ?, ?, ?)")
+                let ueTruth = try db.cachedStatement(sql: "INSERT INTO ue_truth VALUES (?, ?, ?, ?, ?)")
                 let observation = try db.cachedStatement(sql: "INSERT INTO observation VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
                 let label = try db.cachedStatement(sql: "INSERT INTO observation_truth VALUES (?, ?, ?, ?, ?, ?, ?)")
                 for (snapshot, observations, labels) in batch {
@@ -141,8 +142,10 @@ public final class RecordingWriter {
                         try truth.execute()
                         if let r = snapshot.ues[id] {
                             ue.setUncheckedArguments([snapshot.frameIndex, id, r.reportedPosition.x, r.reportedPosition.y,
-                                                      r.reportedPosition.z, r.clockOffset, r.isOutlier])
+                                                      r.reportedPosition.z])
                             try ue.execute()
+                            ueTruth.setUncheckedArguments([snapshot.frameIndex, id, r.clockOffset, r.clockDrift, r.isOutlier])
+                            try ueTruth.execute()
                         }
                     }
                     for (seq, m) in (observations?.measurements ?? []).enumerated() {

@@ -98,7 +98,7 @@ struct SensingTests {
     @Test func linkBudgetConstantMatchesTheRadarEquationByHand() throws {
         let (_, sensing) = try engine(hoverWorld(sensing: "mode: monostatic"))
         let k = LinkConstants(link: sensing.links[0], world: try WorldSpec.decode(yaml: hoverWorld(sensing: "mode: monostatic"), file: "t"),
-                              sensing: sensing.spec, txAnchor: 0, rxAnchor: 0, referenceCarrier: 28e9)
+                              sensing: sensing.spec, txAnchor: 0, rxAnchor: 0)
         // Micro defaults: 30 dBm, 16 × 8 array (21.07 dB each way), 28 GHz, 400 MHz, 120 kHz, NF 7 dB.
         let gains = 2 * 10 * log10(128.0)
         let noise = 10 * log10(1.380649e-23 * 290 * 400e6) + 30 + 7
@@ -166,6 +166,81 @@ struct SensingTests {
         #expect(abs(p - 0.3) < 0.03)
     }
 
+    @Test func misattributedRangesFollowTheClaimedLinksConvention() throws {
+        // Everything mis-attributed: a monostatic echo (path 2d) claimed by the bistatic link
+        // reports the sum 2d; a bistatic echo (d_a + d_b) claimed by a monostatic link reports
+        // half of it.
+        var (world, sensing) = try engine(hoverWorld(sensing: "mode: cell-free, nlosProbability: 0, clutterRate: 0, identificationAccuracy: 0"))
+        let (obs, truth) = sensing.observe(world.step(dt: 0.1))
+        let a = Vec3(10, 10, 6), b = Vec3(30, 10, 6), target = Vec3(20, 10, 4)
+        let da = a.distance(to: target), db = b.distance(to: target)
+        var seen = 0
+        for (m, t) in zip(obs.measurements, truth.labels) where t.pathType == .target {
+            let claimed = sensing.links[m.linkId]
+            #expect(claimed.transmitter != t.transmitter)
+            let physicalPath = t.transmitter == claimed.receiver ? 2 * (claimed.receiver == .baseStation(0) ? da : db) : da + db
+            let expected = claimed.isMonostatic ? physicalPath / 2 : physicalPath
+            #expect(abs(t.trueRange - expected) < 1e-9)
+            #expect(abs(m.range - expected) < 6 * m.rangeVariance.squareRoot())
+            seen += 1
+        }
+        #expect(seen == 4)
+    }
+
+    @Test func ueReceiverRangesAndRatesIncludeItsClockOffsetAndDrift() throws {
+        // A UE-carrying UAV hovers at (20, 16, 2) with a strongly drifting clock (10 ns/s): the
+        // TRP→UE direct path is |tx − ue| + c·(δ_ue − δ_bs), and its rate carries c·drift.
+        let ue = "  - {name: phone, class: uav, ue: true, waypoints: [[20, 16, 2]]}\nue: {clock: {driftSigmaNsPerS: 10}}"
+        var (world, sensing) = try engine(hoverWorld(sensing: "mode: trp-ue, nlosProbability: 0, clutterRate: 0", extraMovers: ue))
+        var previous: [Int: Double] = [:]
+        var checked = 0
+        for _ in 0..<30 {
+            let snap = world.step(dt: 0.1)
+            let (obs, truth) = sensing.observe(snap)
+            let report = try #require(snap.ues[1])
+            for (m, t) in zip(obs.measurements, truth.labels) {
+                guard case .baseStation(let i) = sensing.links[m.linkId].transmitter else { continue }
+                let tx = i == 0 ? Vec3(10, 10, 6) : Vec3(30, 10, 6)
+                switch t.pathType {
+                case .direct:
+                    #expect(abs(t.trueRange - (tx.distance(to: Vec3(20, 16, 2)) + c * report.clockOffset)) < 1e-9)
+                    if let before = previous[m.linkId] {
+                        #expect(abs((t.trueRange - before) / 0.1 - c * report.clockDrift) < 1e-6)
+                        #expect(abs(m.rangeRate - c * report.clockDrift) < 6 * m.rangeRateVariance.squareRoot())
+                        checked += 1
+                    }
+                    previous[m.linkId] = t.trueRange
+                case .target:
+                    // The hovering drone at (20, 10, 4) seen by the UE.
+                    let path = tx.distance(to: Vec3(20, 10, 4)) + Vec3(20, 10, 4).distance(to: Vec3(20, 16, 2))
+                    #expect(abs(t.trueRange - (path + c * report.clockOffset)) < 1e-9)
+                default: break
+                }
+            }
+        }
+        #expect(checked == 2 * 29)
+        #expect(abs(c * 10e-9) > 1)  // the drift is worth metres per second: it must show
+    }
+
+    @Test func basesOfDifferentCarriersDoNotPair() throws {
+        let yaml = hoverWorld(sensing: "mode: trp-trp", bs: ", carrierGHz: 3.5")
+        let (_, sensing) = try engine(yaml)
+        #expect(sensing.links.isEmpty)
+        #expect(try engine(yaml, mode: .monostatic).1.links.count == 2)
+    }
+
+    @Test func generationOrderDoesNotSurviveInTheMeasurements() throws {
+        // The direct path is generated first on each link; after the shuffle it lands anywhere.
+        var (world, sensing) = try engine(hoverWorld(sensing: "mode: trp-trp, nlosProbability: 0.5, clutterRate: 2"))
+        var positions: Set<Int> = []
+        for _ in 0..<200 {
+            let (obs, truth) = sensing.observe(world.step(dt: 0.1))
+            let block = obs.measurements.indices.filter { obs.measurements[$0].linkId == 0 }
+            if let k = block.firstIndex(where: { truth.labels[block[$0]].pathType == .direct }) { positions.insert(k) }
+        }
+        #expect(positions.count >= 3)
+    }
+
     @Test func nlosPathsAreLongerThanTheTargetPath() throws {
         var (world, sensing) = try engine(hoverWorld(sensing: "mode: monostatic, nlosProbability: 0.5, clutterRate: 0"))
         var nlos = 0
@@ -188,7 +263,7 @@ struct SensingTests {
         var ranges: [[Double]] = []
         for _ in 0..<3 {
             let (_, truth) = sensing.observe(world.step(dt: 0.1))
-            ranges.append(truth.labels.filter { $0.pathType == .background }.map(\.trueRange))
+            ranges.append(truth.labels.filter { $0.pathType == .background }.map(\.trueRange).sorted())
         }
         #expect(ranges[0].count >= 3)
         #expect(ranges[0] == ranges[1] && ranges[1] == ranges[2])

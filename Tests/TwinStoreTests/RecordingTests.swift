@@ -54,7 +54,7 @@ struct RecordingTests {
         _ = try record(world: "factory", duration: 10, to: a)
         _ = try record(world: "factory", duration: 10, to: b)
         _ = try record(world: "factory", seed: 99, duration: 10, to: c)
-        for table in ["truth", "ue_report", "frame", "mover"] {
+        for table in ["truth", "ue_report", "ue_truth", "frame", "mover", "observation", "observation_truth"] {
             #expect(try Recording(path: a).digest(table: table) == (try Recording(path: b).digest(table: table)))
         }
         #expect(try Recording(path: a).digest(table: "truth") != (try Recording(path: c).digest(table: "truth")))

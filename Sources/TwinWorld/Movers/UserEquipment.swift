@@ -5,8 +5,11 @@ import TwinMath
 /// centre sees these, never the UE's true position.
 public struct UEReport: Sendable, Equatable, Codable {
     public var reportedPosition: Vec3
-    /// Timing offset of the UE's clock against the network, seconds.
+    /// Timing offset of the UE's clock against the network, seconds (truth: the fusion centre
+    /// must calibrate or estimate it, never read it).
     public var clockOffset: Double
+    /// Rate of change of the offset, s/s (truth): it shifts the UE's Doppler by c·drift.
+    public var clockDrift: Double
     /// Whether this frame's GNSS fix is an outlier (truth, for metrics only).
     public var isOutlier: Bool
 }
@@ -46,6 +49,6 @@ public struct UEClockAndGNSS: Sendable, Equatable, Codable {
             let angle = rng.uniform(0, 2 * .pi)
             reported += Vec3(distance * Double.cos(angle), distance * Double.sin(angle), 0)
         }
-        return UEReport(reportedPosition: reported, clockOffset: offset0 + drift * time, isOutlier: outlier)
+        return UEReport(reportedPosition: reported, clockOffset: offset0 + drift * time, clockDrift: drift, isOutlier: outlier)
     }
 }

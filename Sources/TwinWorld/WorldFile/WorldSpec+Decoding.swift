@@ -554,6 +554,7 @@ struct WorldDecoder {
         spec.nlosExcessMean = try m.positive("nlosExcessMean", default: d.nlosExcessMean, "a mean excess path length in metres")
         spec.nlosExtraLossDb = try m.nonNegative("nlosExtraLossDb", default: d.nlosExtraLossDb, "an extra loss in dB")
         spec.clutterRate = try m.double("clutterRate", default: d.clutterRate, "a mean number of false alarms per link and frame, 0 to 1000", where: { (0...1000).contains($0) })
+        spec.clutterSNRMeanDb = try m.positive("clutterSNRMeanDb", default: d.clutterSNRMeanDb, "a mean false-alarm SNR above the threshold in dB")
         spec.backgroundReflectors = try m.int("backgroundReflectors", default: d.backgroundReflectors, "a whole number of reflectors from 0 to 10000", where: { (0...10_000).contains($0) })
         spec.backgroundRCSDbsm = try m.double("backgroundRCSDbsm", default: d.backgroundRCSDbsm, "a radar cross section in dBsm")
         spec.identificationAccuracy = try m.double("identificationAccuracy", default: d.identificationAccuracy, "a probability in [0, 1]", where: { (0...1).contains($0) })

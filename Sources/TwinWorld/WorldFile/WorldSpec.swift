@@ -341,6 +341,8 @@ public struct SensingSpec: Sendable, Equatable {
     public var nlosExtraLossDb: Double
     /// Mean number of clutter false alarms per link and frame (Poisson).
     public var clutterRate: Double
+    /// Mean SNR of a false alarm above the detection threshold, dB (exponential).
+    public var clutterSNRMeanDb: Double
     /// Static background reflectors placed on the map (echo every frame).
     public var backgroundReflectors: Int
     /// Radar cross section of a background reflector, dBsm.
@@ -361,7 +363,7 @@ public struct SensingSpec: Sendable, Equatable {
     public static let `default` = SensingSpec(
         mode: .monostatic, detectionThresholdDb: 10, symbolsPerFrame: 14, lineOfSight: .auto,
         maxRange: 300, maxBaseline: 500, missProbability: 0, nlosProbability: 0.2, nlosExcessMean: 10,
-        nlosExtraLossDb: 6, clutterRate: 0.2, backgroundReflectors: 0, backgroundRCSDbsm: 10,
+        nlosExtraLossDb: 6, clutterRate: 0.2, clutterSNRMeanDb: 20, backgroundReflectors: 0, backgroundRCSDbsm: 10,
         identificationAccuracy: 0.95, beamSweep: true, stoMax: 0, ueArray: SIMD2(4, 1), ueNoiseFigureDb: 9,
         rcsCorrelationTime: 1)
 }
