@@ -22,9 +22,11 @@ public struct RunOptions: Sendable {
     /// its size: a few hundred rows per frame in monostatic mode, thousands in hybrid).
     public var recordObservations: Bool
 
-    public init(duration: Double? = nil, seed: UInt64? = nil, recordPath: String? = nil,
-                commandLine: String = CommandLine.arguments.joined(separator: " "), batchFrames: Int = 50,
-                mode: SensingMode? = nil, recordObservations: Bool = true) {
+    public init(
+        duration: Double? = nil, seed: UInt64? = nil, recordPath: String? = nil,
+        commandLine: String = CommandLine.arguments.joined(separator: " "), batchFrames: Int = 50,
+        mode: SensingMode? = nil, recordObservations: Bool = true
+    ) {
         self.mode = mode
         self.recordObservations = recordObservations
         self.duration = duration
@@ -71,16 +73,19 @@ public struct Simulation {
         do {
             text = try String(contentsOfFile: worldFile, encoding: .utf8)
         } catch {
-            let reason = FileManager.default.fileExists(atPath: worldFile)
+            let reason =
+                FileManager.default.fileExists(atPath: worldFile)
                 ? "it exists but is not readable UTF-8 text" : "no such file"
             throw WorldFileError.unreadable(file: worldFile, reason: reason)
         }
         var spec = try WorldSpec.decode(yaml: text, file: worldFile)
         if let duration = options.duration {
             if let problem = SimulationSpec.checkFrames(dt: spec.simulation.dt, duration: duration) {
-                throw WorldFileError.invalid(file: worldFile, problems: [
-                    WorldFileProblem(key: "simulation.duration (from --duration)", expected: problem.expected, found: problem.found),
-                ])
+                throw WorldFileError.invalid(
+                    file: worldFile,
+                    problems: [
+                        WorldFileProblem(key: "simulation.duration (from --duration)", expected: problem.expected, found: problem.found)
+                    ])
             }
             spec.simulation.duration = duration
         }

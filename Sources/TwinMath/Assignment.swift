@@ -30,8 +30,9 @@ public enum Assignment {
     /// An empty matrix (no rows or no columns) gives an empty assignment with cost 0.
     public static func solve(costs: Matrix) -> AssignmentResult {
         let n = costs.rows, m = costs.columns
-        precondition(costs.elements.allSatisfy { !$0.isNaN && $0 != -.infinity },
-                     "Assignment costs must not contain NaN or -infinity")
+        precondition(
+            costs.elements.allSatisfy { !$0.isNaN && $0 != -.infinity },
+            "Assignment costs must not contain NaN or -infinity")
         guard n > 0, m > 0 else {
             return AssignmentResult(rowToColumn: Array(repeating: nil, count: n), columnCount: m, totalCost: 0)
         }

@@ -1,7 +1,7 @@
 import CFFTW
 import ComplexModule
-import RealModule
 import Foundation
+import RealModule
 
 /// An FFTW plan for a one-dimensional complex-to-complex DFT of fixed length and direction.
 ///
@@ -57,8 +57,9 @@ public final class FFTPlan: @unchecked Sendable {
             }
             let inPtr = inRaw.bindMemory(to: fftw_complex.self, capacity: length)
             let outPtr = outRaw.bindMemory(to: fftw_complex.self, capacity: length)
-            return fftw_plan_dft_1d(Int32(length), inPtr, outPtr, direction.fftwSign,
-                                    UInt32(FFTW_ESTIMATE | FFTW_PRESERVE_INPUT))
+            return fftw_plan_dft_1d(
+                Int32(length), inPtr, outPtr, direction.fftwSign,
+                UInt32(FFTW_ESTIMATE | FFTW_PRESERVE_INPUT))
         }
         guard let made else { fatalError("FFTW could not plan a transform of length \(length)") }
         plan = made
@@ -84,10 +85,13 @@ public final class FFTPlan: @unchecked Sendable {
     /// first), and need no particular alignment: FFTW's new-array execute requires the same SIMD
     /// alignment as at planning time, so misaligned buffers are staged through 64-byte-aligned
     /// scratch. `output` need not be initialised; every element is written. Thread-safe.
-    public func execute(input: UnsafeBufferPointer<Complex<Double>>,
-                        output: UnsafeMutableBufferPointer<Complex<Double>>) {
-        precondition(input.count == length && output.count == length,
-                     "FFTPlan of length \(length) got buffers of \(input.count) and \(output.count)")
+    public func execute(
+        input: UnsafeBufferPointer<Complex<Double>>,
+        output: UnsafeMutableBufferPointer<Complex<Double>>
+    ) {
+        precondition(
+            input.count == length && output.count == length,
+            "FFTPlan of length \(length) got buffers of \(input.count) and \(output.count)")
         let bytes = length * MemoryLayout<Complex<Double>>.stride
         let inRaw = UnsafeRawPointer(input.baseAddress!)
         let outRaw = UnsafeMutableRawPointer(output.baseAddress!)
@@ -106,9 +110,10 @@ public final class FFTPlan: @unchecked Sendable {
         let destination = stagedOut ?? outRaw
         // Complex<Double> is two stored Doubles (real, imaginary), the same layout as
         // fftw_complex = double[2]; FFTW sees only the raw memory.
-        fftw_execute_dft(plan,
-                         UnsafeMutableRawPointer(mutating: source).assumingMemoryBound(to: fftw_complex.self),
-                         destination.assumingMemoryBound(to: fftw_complex.self))
+        fftw_execute_dft(
+            plan,
+            UnsafeMutableRawPointer(mutating: source).assumingMemoryBound(to: fftw_complex.self),
+            destination.assumingMemoryBound(to: fftw_complex.self))
         if let stagedOut { outRaw.copyMemory(from: stagedOut, byteCount: bytes) }
     }
 

@@ -34,8 +34,9 @@ extension Matrix {
         let lu = try luFactorization(checkingCondition: true)
         var x = b.elements
         let info = x.withUnsafeMutableBufferPointer { xb in
-            LAPACKE_dgetrs(LAPACK_COL_MAJOR, lapackChar("N"), Int32(n), Int32(k),
-                           lu.factors, Int32(n), lu.pivots, xb.baseAddress, Int32(n))
+            LAPACKE_dgetrs(
+                LAPACK_COL_MAJOR, lapackChar("N"), Int32(n), Int32(k),
+                lu.factors, Int32(n), lu.pivots, xb.baseAddress, Int32(n))
         }
         guard info == 0 else { throw .lapackFailure(routine: "dgetrs", info: Int(info)) }
         return try Matrix.checkedFinite(rows: n, columns: k, elements: x, operation: operation)
@@ -118,8 +119,9 @@ extension Matrix {
         }
         let info = a.withUnsafeMutableBufferPointer { ab in
             x.withUnsafeMutableBufferPointer { xb in
-                LAPACKE_dgels(LAPACK_COL_MAJOR, lapackChar("N"), Int32(m), Int32(n), Int32(k),
-                              ab.baseAddress, Int32(m), xb.baseAddress, Int32(ldb))
+                LAPACKE_dgels(
+                    LAPACK_COL_MAJOR, lapackChar("N"), Int32(m), Int32(n), Int32(k),
+                    ab.baseAddress, Int32(m), xb.baseAddress, Int32(ldb))
             }
         }
         if info > 0 { throw .singular(pivot: Int(info) - 1) }
@@ -128,8 +130,9 @@ extension Matrix {
         // The triangular factor: R (upper, n×n) when m ≥ n, L (lower, m×m) when m < n.
         let order = Swift.min(m, n)
         var rcond = 0.0
-        let conInfo = LAPACKE_dtrcon(LAPACK_COL_MAJOR, lapackChar("1"), lapackChar(m >= n ? "U" : "L"),
-                                     lapackChar("N"), Int32(order), a, Int32(m), &rcond)
+        let conInfo = LAPACKE_dtrcon(
+            LAPACK_COL_MAJOR, lapackChar("1"), lapackChar(m >= n ? "U" : "L"),
+            lapackChar("N"), Int32(order), a, Int32(m), &rcond)
         guard conInfo == 0 else { throw .lapackFailure(routine: "dtrcon", info: Int(conInfo)) }
         guard rcond >= Double.ulpOfOne else { throw .illConditioned(reciprocalCondition: rcond) }
 
@@ -194,8 +197,9 @@ extension Matrix {
         TwinMathRuntime.configure()
         var values = [Double](repeating: 0, count: n)
         let info = a.elements.withUnsafeMutableBufferPointer { ab in
-            LAPACKE_dsyevd(LAPACK_COL_MAJOR, lapackChar("V"), lapackChar("L"), Int32(n),
-                           ab.baseAddress, Int32(n), &values)
+            LAPACKE_dsyevd(
+                LAPACK_COL_MAJOR, lapackChar("V"), lapackChar("L"), Int32(n),
+                ab.baseAddress, Int32(n), &values)
         }
         guard info == 0 else { throw .lapackFailure(routine: "dsyevd", info: Int(info)) }
         for c in 0..<n {
@@ -250,8 +254,10 @@ extension Matrix {
         return result
     }
 
-    private static func checkedFinite(rows: Int, columns: Int, elements: [Double],
-                                      operation: String) throws(MatrixError) -> Matrix {
+    private static func checkedFinite(
+        rows: Int, columns: Int, elements: [Double],
+        operation: String
+    ) throws(MatrixError) -> Matrix {
         guard elements.allSatisfy(\.isFinite) else { throw .nonFinite(operation: operation) }
         return Matrix(rows: rows, columns: columns, columnMajor: elements)
     }

@@ -43,8 +43,9 @@ public struct Matrix: Equatable, Sendable, Codable, CustomStringConvertible {
     /// A matrix from column-major storage; `elements.count` must equal `rows * columns`.
     public init(rows: Int, columns: Int, columnMajor elements: [Double]) {
         precondition(rows >= 0 && columns >= 0, "Matrix dimensions must be non-negative")
-        precondition(elements.count == rows * columns,
-                     "Matrix storage has \(elements.count) values, \(rows)×\(columns) needs \(rows * columns)")
+        precondition(
+            elements.count == rows * columns,
+            "Matrix storage has \(elements.count) values, \(rows)×\(columns) needs \(rows * columns)")
         self.rows = rows
         self.columns = columns
         self.elements = elements
@@ -176,15 +177,17 @@ public struct Matrix: Equatable, Sendable, Codable, CustomStringConvertible {
     /// Elementwise sum A + B. Shapes must match.
     public static func + (lhs: Matrix, rhs: Matrix) -> Matrix {
         precondition(lhs.shape == rhs.shape, "Matrix + needs equal shapes, got \(lhs.shape) and \(rhs.shape)")
-        return Matrix(rows: lhs.rows, columns: lhs.columns,
-                      columnMajor: zip(lhs.elements, rhs.elements).map { $0 + $1 })
+        return Matrix(
+            rows: lhs.rows, columns: lhs.columns,
+            columnMajor: zip(lhs.elements, rhs.elements).map { $0 + $1 })
     }
 
     /// Elementwise difference A − B. Shapes must match.
     public static func - (lhs: Matrix, rhs: Matrix) -> Matrix {
         precondition(lhs.shape == rhs.shape, "Matrix - needs equal shapes, got \(lhs.shape) and \(rhs.shape)")
-        return Matrix(rows: lhs.rows, columns: lhs.columns,
-                      columnMajor: zip(lhs.elements, rhs.elements).map { $0 - $1 })
+        return Matrix(
+            rows: lhs.rows, columns: lhs.columns,
+            columnMajor: zip(lhs.elements, rhs.elements).map { $0 - $1 })
     }
 
     /// Negation −A.
@@ -211,11 +214,12 @@ public struct Matrix: Equatable, Sendable, Codable, CustomStringConvertible {
         lhs.elements.withUnsafeBufferPointer { a in
             rhs.elements.withUnsafeBufferPointer { b in
                 result.elements.withUnsafeMutableBufferPointer { c in
-                    cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans,
-                                blasint(m), blasint(n), blasint(k),
-                                1.0, a.baseAddress, blasint(m),
-                                b.baseAddress, blasint(k),
-                                0.0, c.baseAddress, blasint(m))
+                    cblas_dgemm(
+                        CblasColMajor, CblasNoTrans, CblasNoTrans,
+                        blasint(m), blasint(n), blasint(k),
+                        1.0, a.baseAddress, blasint(m),
+                        b.baseAddress, blasint(k),
+                        0.0, c.baseAddress, blasint(m))
                 }
             }
         }
@@ -232,9 +236,10 @@ public struct Matrix: Equatable, Sendable, Codable, CustomStringConvertible {
         lhs.elements.withUnsafeBufferPointer { a in
             rhs.withUnsafeBufferPointer { x in
                 result.withUnsafeMutableBufferPointer { y in
-                    cblas_dgemv(CblasColMajor, CblasNoTrans, blasint(m), blasint(n),
-                                1.0, a.baseAddress, blasint(m), x.baseAddress, 1,
-                                0.0, y.baseAddress, 1)
+                    cblas_dgemv(
+                        CblasColMajor, CblasNoTrans, blasint(m), blasint(n),
+                        1.0, a.baseAddress, blasint(m), x.baseAddress, 1,
+                        0.0, y.baseAddress, 1)
                 }
             }
         }

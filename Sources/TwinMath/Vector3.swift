@@ -40,4 +40,3 @@ extension SIMD3 where Scalar == Double {
     /// True when every component is finite (neither NaN nor infinite).
     @inlinable public var isFinite: Bool { x.isFinite && y.isFinite && z.isFinite }
 }
-

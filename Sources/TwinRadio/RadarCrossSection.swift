@@ -18,8 +18,7 @@ import TwinWorld
 public enum RCSModel {
     /// Mean of 10 log10 σ (dBsm) and its standard deviation (dB) for a mover class.
     /// - Parameter uavSize: used for `.uav` only; a UAV of unknown size is taken as small.
-    public static func parameters(for moverClass: MoverClass, uavSize: UAVSize?) -> (meanDbsm: Double, spreadDb: Double)
-    {
+    public static func parameters(for moverClass: MoverClass, uavSize: UAVSize?) -> (meanDbsm: Double, spreadDb: Double) {
         switch moverClass {
         case .uav:
             switch uavSize ?? .small {

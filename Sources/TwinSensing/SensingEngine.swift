@@ -146,8 +146,9 @@ public struct SensingEngine: Sendable {
 
         var pairLink = [[Int]](repeating: [Int](repeating: -1, count: bsCount), count: bsCount)
         let linkConstantsForInit = links.map { link in
-            LinkConstants(link: link, world: world, sensing: spec, txAnchor: anchor(link.transmitter, tx: transmitter(link)),
-                          rxAnchor: anchor(link.receiver, tx: transmitter(link)))
+            LinkConstants(
+                link: link, world: world, sensing: spec, txAnchor: anchor(link.transmitter, tx: transmitter(link)),
+                rxAnchor: anchor(link.receiver, tx: transmitter(link)))
         }
         linkConstants = linkConstantsForInit
         for link in links {
@@ -178,7 +179,8 @@ public struct SensingEngine: Sendable {
             return .some(Self.directPath(a, b, constants: linkConstantsForInit[link.id], model: models[i], obstacles: index))
         }
         // Leg streams are named by anchor and target, so adding a mover leaves other legs' draws alone.
-        let anchorNames = world.baseStations.map(\.name)
+        let anchorNames =
+            world.baseStations.map(\.name)
             + ueAnchorMover.indices.map { "ue:\(movers[ueAnchorMover[$0]].name)@\(carriers[bsCount + $0])" }
         let targetNames = movers.map(\.name) + reflectors.indices.map { "reflector-\($0)" }
         legs = (0..<(anchorCount * targets)).map { k in
@@ -214,8 +216,10 @@ public struct SensingEngine: Sendable {
         let anchors = snapshot.ues.enumerated().compactMap { id, report in
             report.map { UEAnchor(moverId: id, reportedPosition: $0.reportedPosition) }
         }
-        return (FrameObservations(frameIndex: snapshot.frameIndex, time: snapshot.time, measurements: measurements, ueAnchors: anchors),
-                ObservationTruth(labels: labels))
+        return (
+            FrameObservations(frameIndex: snapshot.frameIndex, time: snapshot.time, measurements: measurements, ueAnchors: anchors),
+            ObservationTruth(labels: labels)
+        )
     }
 
     // MARK: - Legs
@@ -252,22 +256,26 @@ public struct SensingEngine: Sendable {
                     distanceMoved: moved, rng: &leg.rng, blocked: blocked, stochasticLOS: useStochastic)
                 legs[k] = leg
                 let unit = delta / distance
-                legFrame[k] = LegNow(inRange: true, los: state.isLOS, pathLossDb: state.totalLossDb,
-                                     distance: distance, unit: unit, direction: Direction(unit))
+                legFrame[k] = LegNow(
+                    inRange: true, los: state.isLOS, pathLossDb: state.totalLossDb,
+                    distance: distance, unit: unit, direction: Direction(unit))
             }
         }
     }
 
     // MARK: - Links
 
-    private mutating func emit(link: SensingLink, snapshot: WorldSnapshot, into out: inout [Measurement],
-                               labels: inout [MeasurementTruth], counts: inout FrameCounts) {
+    private mutating func emit(
+        link: SensingLink, snapshot: WorldSnapshot, into out: inout [Measurement],
+        labels: inout [MeasurementTruth], counts: inout FrameCounts
+    ) {
         let c = linkConstants[link.id]
         var rng = linkRNG[link.id]
         defer { linkRNG[link.id] = rng }
         let txPosition = anchorPosition(c.txAnchor, snapshot)
         let rxPosition = anchorPosition(c.rxAnchor, snapshot)
-        let rxVelocity: Vec3 = c.rxAnchor >= baseStations.count ? snapshot.movers[ueAnchorMover[c.rxAnchor - baseStations.count]].velocity : .zero
+        let rxVelocity: Vec3 =
+            c.rxAnchor >= baseStations.count ? snapshot.movers[ueAnchorMover[c.rxAnchor - baseStations.count]].velocity : .zero
         let rxClock: Double
         switch link.receiver {
         case .baseStation(let j): rxClock = bsClock[j]
@@ -283,12 +291,14 @@ public struct SensingEngine: Sendable {
         /// Adds a path whose `truth.trueRange` is the raw measured path length (both legs plus
         /// c × clock offset); the reported range follows the convention of the link the
         /// receiver attributes it to: half the path on a monostatic link.
-        func add(_ truth: MeasurementTruth, snrDb: Double, arrival: Direction, departure: Direction?, rate: Double, rng: inout SeededRandom) {
+        func add(_ truth: MeasurementTruth, snrDb: Double, arrival: Direction, departure: Direction?, rate: Double, rng: inout SeededRandom)
+        {
             var linkId = link.id
             // Cell-free: the receiver attributes the echo to a transmitter; a wrong one puts it on
             // the wrong ellipse (direct paths are identified by their known geometry).
             if link.kind == .cellFree && truth.pathType != .direct && !rng.bernoulli(spec.identificationAccuracy),
-               case .baseStation(let j) = link.receiver {
+                case .baseStation(let j) = link.receiver
+            {
                 // Uniformly among the other transmitters this receiver hears.
                 let others = cellFreeAlternatives[j]
                 if others.count > 1, let own = others.firstIndex(of: link.id) {
@@ -301,15 +311,23 @@ public struct SensingEngine: Sendable {
             truth.trueRange *= rangeScale
             let snr = Double.exp(snrDb * (Double.log(10) / 10))
             let lengthVar = CramerRao.pathLengthVariance(bandwidth: c.bandwidth, snr: snr) * rangeScale * rangeScale
-            let rateVar = CramerRao.rangeRateVariance(wavelength: c.wavelength, symbolDuration: c.symbolDuration, symbols: spec.symbolsPerFrame, snr: snr) * rangeScale * rangeScale
-            var m = Measurement(linkId: linkId, range: truth.trueRange + rng.gaussian() * lengthVar.squareRoot(), rangeVariance: lengthVar,
-                                rangeRate: (rate + offsetRate) * rangeScale + rng.gaussian() * rateVar.squareRoot(), rangeRateVariance: rateVar,
-                                snrDb: snrDb)
-            (m.aoaAzimuth, m.aoaAzimuthVariance) = Self.measureAngle(arrival.azimuth, elements: c.rxElements.x, snr: snr, wrap: true, rng: &rng)
-            (m.aoaElevation, m.aoaElevationVariance) = Self.measureAngle(arrival.elevation, elements: c.rxElements.y, snr: snr, wrap: false, rng: &rng)
+            let rateVar =
+                CramerRao.rangeRateVariance(
+                    wavelength: c.wavelength, symbolDuration: c.symbolDuration, symbols: spec.symbolsPerFrame, snr: snr) * rangeScale
+                * rangeScale
+            var m = Measurement(
+                linkId: linkId, range: truth.trueRange + rng.gaussian() * lengthVar.squareRoot(), rangeVariance: lengthVar,
+                rangeRate: (rate + offsetRate) * rangeScale + rng.gaussian() * rateVar.squareRoot(), rangeRateVariance: rateVar,
+                snrDb: snrDb)
+            (m.aoaAzimuth, m.aoaAzimuthVariance) = Self.measureAngle(
+                arrival.azimuth, elements: c.rxElements.x, snr: snr, wrap: true, rng: &rng)
+            (m.aoaElevation, m.aoaElevationVariance) = Self.measureAngle(
+                arrival.elevation, elements: c.rxElements.y, snr: snr, wrap: false, rng: &rng)
             if let departure, c.reportsDeparture {
-                (m.aodAzimuth, m.aodAzimuthVariance) = Self.measureAngle(departure.azimuth, elements: c.txElements.x, snr: snr, wrap: true, rng: &rng)
-                (m.aodElevation, m.aodElevationVariance) = Self.measureAngle(departure.elevation, elements: c.txElements.y, snr: snr, wrap: false, rng: &rng)
+                (m.aodAzimuth, m.aodAzimuthVariance) = Self.measureAngle(
+                    departure.azimuth, elements: c.txElements.x, snr: snr, wrap: true, rng: &rng)
+                (m.aodElevation, m.aodElevationVariance) = Self.measureAngle(
+                    departure.elevation, elements: c.txElements.y, snr: snr, wrap: false, rng: &rng)
             }
             out.append(m)
             labels.append(truth)
@@ -318,10 +336,16 @@ public struct SensingEngine: Sendable {
         // Type I: the direct path of a bistatic pair, when in line of sight. Between two base
         // stations it never changes, so it was evaluated once (`staticDirect`).
         if !link.isMonostatic {
-            let direct = staticDirect[link.id] ?? Self.directPath(txPosition, rxPosition, constants: c, model: anchorModels[c.txAnchor], obstacles: obstacles)
+            let direct =
+                staticDirect[link.id]
+                ?? Self.directPath(txPosition, rxPosition, constants: c, model: anchorModels[c.txAnchor], obstacles: obstacles)
             if let direct, direct.snrDb >= spec.detectionThresholdDb {
-                add(MeasurementTruth(pathType: .direct, moverId: nil, reflector: nil, transmitter: link.transmitter, trueRange: direct.distance + offsetRange),
-                    snrDb: direct.snrDb, arrival: direct.arrival, departure: direct.departure, rate: -rxVelocity.dot(direct.unit), rng: &rng)
+                add(
+                    MeasurementTruth(
+                        pathType: .direct, moverId: nil, reflector: nil, transmitter: link.transmitter,
+                        trueRange: direct.distance + offsetRange),
+                    snrDb: direct.snrDb, arrival: direct.arrival, departure: direct.departure, rate: -rxVelocity.dot(direct.unit), rng: &rng
+                )
             }
         }
 
@@ -334,7 +358,9 @@ public struct SensingEngine: Sendable {
             let rcsDbsm = isMover ? rcsNow[t] : spec.backgroundRCSDbsm
             let pathLength = link.isMonostatic ? 2 * legTx.distance : legTx.distance + legRx.distance
             // Rate of change of the path length (both legs).
-            let rate = link.isMonostatic ? 2 * velocity.dot(legTx.unit)
+            let rate =
+                link.isMonostatic
+                ? 2 * velocity.dot(legTx.unit)
                 : velocity.dot(legTx.unit + legRx.unit) - rxVelocity.dot(legRx.unit)
             let baseSNR = c.echoConstantDb + rcsDbsm - legTx.pathLossDb - legRx.pathLossDb
             if isMover { counts.pairs += 1 }
@@ -342,8 +368,10 @@ public struct SensingEngine: Sendable {
                 if isMover { counts.losPairs += 1 }
                 if baseSNR >= spec.detectionThresholdDb && !(spec.missProbability > 0 && rng.bernoulli(spec.missProbability)) {
                     let type: PathType = isMover ? .target : .background
-                    add(MeasurementTruth(pathType: type, moverId: isMover ? t : nil, reflector: isMover ? nil : t - moverCount,
-                                         transmitter: link.transmitter, trueRange: pathLength + offsetRange),
+                    add(
+                        MeasurementTruth(
+                            pathType: type, moverId: isMover ? t : nil, reflector: isMover ? nil : t - moverCount,
+                            transmitter: link.transmitter, trueRange: pathLength + offsetRange),
                         snrDb: baseSNR, arrival: legRx.direction, departure: legTx.direction, rate: rate, rng: &rng)
                     if isMover { counts.detections += 1; statistics.recordSNR(baseSNR) }
                 }
@@ -355,9 +383,12 @@ public struct SensingEngine: Sendable {
                 let snrDb = baseSNR - spec.nlosExtraLossDb
                 if snrDb >= spec.detectionThresholdDb {
                     let spread = 10.0 * .pi / 180
-                    let arrival = Direction(azimuth: wrapAngle(legRx.direction.azimuth + rng.gaussian() * spread), elevation: legRx.direction.elevation)
-                    add(MeasurementTruth(pathType: .nlos, moverId: t, reflector: nil, transmitter: link.transmitter,
-                                         trueRange: pathLength + excess + offsetRange),
+                    let arrival = Direction(
+                        azimuth: wrapAngle(legRx.direction.azimuth + rng.gaussian() * spread), elevation: legRx.direction.elevation)
+                    add(
+                        MeasurementTruth(
+                            pathType: .nlos, moverId: t, reflector: nil, transmitter: link.transmitter,
+                            trueRange: pathLength + excess + offsetRange),
                         snrDb: snrDb, arrival: arrival, departure: legTx.direction, rate: rate, rng: &rng)
                 }
             }
@@ -375,7 +406,9 @@ public struct SensingEngine: Sendable {
                 let snrDb = spec.detectionThresholdDb + rng.exponential(rate: 1 / spec.clutterSNRMeanDb)
                 let arrival = Direction(azimuth: rng.uniform(-.pi, .pi), elevation: rng.uniform(-.pi / 6, .pi / 6))
                 let departure = Direction(azimuth: rng.uniform(-.pi, .pi), elevation: rng.uniform(-.pi / 6, .pi / 6))
-                add(MeasurementTruth(pathType: .clutter, moverId: nil, reflector: nil, transmitter: link.transmitter, trueRange: path + offsetRange),
+                add(
+                    MeasurementTruth(
+                        pathType: .clutter, moverId: nil, reflector: nil, transmitter: link.transmitter, trueRange: path + offsetRange),
                     snrDb: snrDb, arrival: arrival, departure: departure, rate: 5 * rng.gaussian(), rng: &rng)
             }
             counts.clutter += n
@@ -415,8 +448,10 @@ extension SensingEngine {
         return (wrap ? wrapAngle(value) : min(max(value, -.pi / 2), .pi / 2), variance)
     }
 
-    static func directPath(_ tx: Vec3, _ rx: Vec3, constants c: LinkConstants, model: any PropagationModel,
-                           obstacles: ObstacleIndex?) -> DirectPath? {
+    static func directPath(
+        _ tx: Vec3, _ rx: Vec3, constants c: LinkConstants, model: any PropagationModel,
+        obstacles: ObstacleIndex?
+    ) -> DirectPath? {
         let d = tx.distance(to: rx)
         guard d > 0, !(obstacles?.isBlocked(tx, rx) ?? false) else { return nil }
         let pathLoss = model.pathLoss(LinkGeometry(tx, rx), carrierFrequency: c.carrier, los: true).meanDb
@@ -510,7 +545,8 @@ struct LinkConstants: Sendable {
             noiseFigure = sensing.ueNoiseFigureDb
         }
         reportsDeparture = sensing.beamSweep && link.kind != .cellFree
-        let gains = LinkBudget.arrayGainDb(elements: txElements.x * txElements.y) + LinkBudget.arrayGainDb(elements: rxElements.x * rxElements.y)
+        let gains =
+            LinkBudget.arrayGainDb(elements: txElements.x * txElements.y) + LinkBudget.arrayGainDb(elements: rxElements.x * rxElements.y)
         let noise = LinkBudget.noisePowerDbm(bandwidth: bandwidth, noiseFigureDb: noiseFigure)
         let subcarriers = max(1, Int((bandwidth / tx.subcarrierSpacing).rounded(.down)))
         let integration = LinkBudget.coherentIntegrationGainDb(subcarriers: subcarriers, symbols: sensing.symbolsPerFrame)

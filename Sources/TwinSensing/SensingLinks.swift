@@ -14,16 +14,20 @@ import TwinWorld
 /// Cross-operator pairs wait for the cooperation capability (their clocks and frames are not
 /// aligned).
 public enum SensingLinks {
-    public static func make(mode: SensingMode, baseStations: [BaseStationSpec], ueMovers: [Int],
-                            maxBaseline: Double) -> [SensingLink] {
+    public static func make(
+        mode: SensingMode, baseStations: [BaseStationSpec], ueMovers: [Int],
+        maxBaseline: Double
+    ) -> [SensingLink] {
         var links: [SensingLink] = []
         func add(_ kind: LinkKind, _ tx: SensingNode, _ rx: SensingNode) {
             links.append(SensingLink(id: links.count, kind: kind, transmitter: tx, receiver: rx))
         }
         func pairs(includeSelf: Bool, kind: LinkKind) {
             for (i, a) in baseStations.enumerated() {
-                for (j, b) in baseStations.enumerated() where (i != j || includeSelf) && a.operatorName == b.operatorName
-                    && a.carrierFrequency == b.carrierFrequency && a.position.distance(to: b.position) <= maxBaseline {
+                for (j, b) in baseStations.enumerated()
+                where (i != j || includeSelf) && a.operatorName == b.operatorName
+                    && a.carrierFrequency == b.carrierFrequency && a.position.distance(to: b.position) <= maxBaseline
+                {
                     add(kind, .baseStation(i), .baseStation(j))
                 }
             }

@@ -41,8 +41,10 @@ public final class Recording {
         do {
             queue = try DatabaseQueue(path: path, configuration: config)
             let (tables, applied) = try queue.read { db in
-                (try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table'"),
-                 try RecordingSchema.migrator.appliedIdentifiers(db))
+                (
+                    try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table'"),
+                    try RecordingSchema.migrator.appliedIdentifiers(db)
+                )
             }
             guard tables.contains("session"), tables.contains("truth") else {
                 throw RecordingError.notARecording(path: path, reason: "it has no session and truth tables")
@@ -85,7 +87,9 @@ public final class Recording {
                 ueReportRows: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM ue_report") ?? 0,
                 observationRows: tables.contains("observation") ? try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM observation") ?? 0 : 0,
                 linkCounts: tables.contains("sensing_link")
-                    ? try Row.fetchAll(db, sql: "SELECT kind, COUNT(*) AS n FROM sensing_link GROUP BY kind ORDER BY kind").map { ($0["kind"], $0["n"]) } : [],
+                    ? try Row.fetchAll(db, sql: "SELECT kind, COUNT(*) AS n FROM sensing_link GROUP BY kind ORDER BY kind").map {
+                        ($0["kind"], $0["n"])
+                    } : [],
                 fileBytes: bytes,
                 schemaVersions: try RecordingSchema.migrator.appliedIdentifiers(db).sorted())
         }
@@ -95,8 +99,9 @@ public final class Recording {
     public func truth(frame: Int) throws -> [MoverState] {
         try queue.read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM truth WHERE frameIndex = ? ORDER BY moverId", arguments: [frame]).map {
-                MoverState(position: Vec3($0["x"] as Double, $0["y"] as Double, $0["z"] as Double),
-                           velocity: Vec3($0["vx"] as Double, $0["vy"] as Double, $0["vz"] as Double))
+                MoverState(
+                    position: Vec3($0["x"] as Double, $0["y"] as Double, $0["z"] as Double),
+                    velocity: Vec3($0["vx"] as Double, $0["vy"] as Double, $0["vz"] as Double))
             }
         }
     }
@@ -107,12 +112,13 @@ public final class Recording {
         guard ["truth", "ue_report", "ue_truth", "frame", "mover", "observation", "observation_truth"].contains(table) else {
             throw RecordingError.notARecording(path: path, reason: "no digest for table \(table)")
         }
-        let order = switch table {
-        case "frame": "frameIndex"
-        case "mover": "id"
-        case "observation", "observation_truth": "frameIndex, seq"
-        default: "frameIndex, moverId"
-        }
+        let order =
+            switch table {
+            case "frame": "frameIndex"
+            case "mover": "id"
+            case "observation", "observation_truth": "frameIndex, seq"
+            default: "frameIndex, moverId"
+            }
         return try queue.read { db in
             var hash: UInt64 = 0xCBF2_9CE4_8422_2325
             func mix(_ bits: UInt64) {
@@ -139,4 +145,3 @@ public final class Recording {
         }
     }
 }
-

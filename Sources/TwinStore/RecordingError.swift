@@ -11,7 +11,8 @@ public enum RecordingError: Error, CustomStringConvertible, Equatable {
         case .notFound(let path): return "\(path): no such recording"
         case .notARecording(let path, let reason): return "\(path): not an isac-twin recording (\(reason))"
         case .newerSchema(let path, let unknown):
-            return "\(path): written by a newer isac-twin (unknown schema migrations \(unknown.joined(separator: ", "))); upgrade isac-twin to read it"
+            return
+                "\(path): written by a newer isac-twin (unknown schema migrations \(unknown.joined(separator: ", "))); upgrade isac-twin to read it"
         case .cannotCreate(let path, let reason): return "\(path): cannot create the recording: \(reason)"
         case .writeFailed(let path, let reason): return "\(path): writing the recording failed: \(reason)"
         }

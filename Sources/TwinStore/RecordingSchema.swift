@@ -9,112 +9,114 @@ enum RecordingSchema {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1") { db in
             // One row: what this session is. `status` is 'running' until the run ends normally.
-            try db.execute(sql: """
-                CREATE TABLE session (
-                    id INTEGER PRIMARY KEY CHECK (id = 1),
-                    softwareVersion TEXT NOT NULL,
-                    commandLine TEXT NOT NULL,
-                    worldFile TEXT NOT NULL,
-                    worldText TEXT NOT NULL,
-                    seed INTEGER NOT NULL,
-                    dt REAL NOT NULL,
-                    plannedFrames INTEGER NOT NULL,
-                    framesWritten INTEGER NOT NULL DEFAULT 0,
-                    status TEXT NOT NULL CHECK (status IN ('running', 'completed'))
-                );
-                CREATE TABLE mover (
-                    id INTEGER PRIMARY KEY,
-                    name TEXT NOT NULL UNIQUE,
-                    class TEXT NOT NULL,
-                    carriesUE INTEGER NOT NULL,
-                    uavSize TEXT
-                );
-                CREATE TABLE base_station (
-                    id INTEGER PRIMARY KEY,
-                    name TEXT NOT NULL UNIQUE,
-                    tier TEXT NOT NULL,
-                    operator TEXT NOT NULL,
-                    x REAL NOT NULL, y REAL NOT NULL, z REAL NOT NULL,
-                    carrierHz REAL NOT NULL,
-                    bandwidthHz REAL NOT NULL,
-                    subcarrierSpacingHz REAL NOT NULL,
-                    txPowerDbm REAL NOT NULL,
-                    arrayHorizontal INTEGER NOT NULL,
-                    arrayVertical INTEGER NOT NULL,
-                    noiseFigureDb REAL NOT NULL,
-                    clockOffsetS REAL NOT NULL
-                );
-                CREATE TABLE ris (
-                    id INTEGER PRIMARY KEY,
-                    name TEXT NOT NULL UNIQUE,
-                    x REAL NOT NULL, y REAL NOT NULL, z REAL NOT NULL,
-                    azimuthRad REAL NOT NULL,
-                    elevationRad REAL NOT NULL,
-                    elementsHorizontal INTEGER NOT NULL,
-                    elementsVertical INTEGER NOT NULL
-                );
-                CREATE TABLE frame (
-                    frameIndex INTEGER PRIMARY KEY,
-                    time REAL NOT NULL
-                );
-                CREATE TABLE truth (
-                    frameIndex INTEGER NOT NULL,
-                    moverId INTEGER NOT NULL,
-                    x REAL NOT NULL, y REAL NOT NULL, z REAL NOT NULL,
-                    vx REAL NOT NULL, vy REAL NOT NULL, vz REAL NOT NULL,
-                    PRIMARY KEY (frameIndex, moverId)
-                ) WITHOUT ROWID;
-                CREATE TABLE ue_report (
-                    frameIndex INTEGER NOT NULL,
-                    moverId INTEGER NOT NULL,
-                    x REAL NOT NULL, y REAL NOT NULL, z REAL NOT NULL,
-                    PRIMARY KEY (frameIndex, moverId)
-                ) WITHOUT ROWID;
-                -- What a UE does not know about itself: kept apart so localisation cannot read it.
-                CREATE TABLE ue_truth (
-                    frameIndex INTEGER NOT NULL,
-                    moverId INTEGER NOT NULL,
-                    clockOffsetS REAL NOT NULL,
-                    clockDriftSPerS REAL NOT NULL,
-                    isOutlier INTEGER NOT NULL,
-                    PRIMARY KEY (frameIndex, moverId)
-                ) WITHOUT ROWID;
-                """)
+            try db.execute(
+                sql: """
+                    CREATE TABLE session (
+                        id INTEGER PRIMARY KEY CHECK (id = 1),
+                        softwareVersion TEXT NOT NULL,
+                        commandLine TEXT NOT NULL,
+                        worldFile TEXT NOT NULL,
+                        worldText TEXT NOT NULL,
+                        seed INTEGER NOT NULL,
+                        dt REAL NOT NULL,
+                        plannedFrames INTEGER NOT NULL,
+                        framesWritten INTEGER NOT NULL DEFAULT 0,
+                        status TEXT NOT NULL CHECK (status IN ('running', 'completed'))
+                    );
+                    CREATE TABLE mover (
+                        id INTEGER PRIMARY KEY,
+                        name TEXT NOT NULL UNIQUE,
+                        class TEXT NOT NULL,
+                        carriesUE INTEGER NOT NULL,
+                        uavSize TEXT
+                    );
+                    CREATE TABLE base_station (
+                        id INTEGER PRIMARY KEY,
+                        name TEXT NOT NULL UNIQUE,
+                        tier TEXT NOT NULL,
+                        operator TEXT NOT NULL,
+                        x REAL NOT NULL, y REAL NOT NULL, z REAL NOT NULL,
+                        carrierHz REAL NOT NULL,
+                        bandwidthHz REAL NOT NULL,
+                        subcarrierSpacingHz REAL NOT NULL,
+                        txPowerDbm REAL NOT NULL,
+                        arrayHorizontal INTEGER NOT NULL,
+                        arrayVertical INTEGER NOT NULL,
+                        noiseFigureDb REAL NOT NULL,
+                        clockOffsetS REAL NOT NULL
+                    );
+                    CREATE TABLE ris (
+                        id INTEGER PRIMARY KEY,
+                        name TEXT NOT NULL UNIQUE,
+                        x REAL NOT NULL, y REAL NOT NULL, z REAL NOT NULL,
+                        azimuthRad REAL NOT NULL,
+                        elevationRad REAL NOT NULL,
+                        elementsHorizontal INTEGER NOT NULL,
+                        elementsVertical INTEGER NOT NULL
+                    );
+                    CREATE TABLE frame (
+                        frameIndex INTEGER PRIMARY KEY,
+                        time REAL NOT NULL
+                    );
+                    CREATE TABLE truth (
+                        frameIndex INTEGER NOT NULL,
+                        moverId INTEGER NOT NULL,
+                        x REAL NOT NULL, y REAL NOT NULL, z REAL NOT NULL,
+                        vx REAL NOT NULL, vy REAL NOT NULL, vz REAL NOT NULL,
+                        PRIMARY KEY (frameIndex, moverId)
+                    ) WITHOUT ROWID;
+                    CREATE TABLE ue_report (
+                        frameIndex INTEGER NOT NULL,
+                        moverId INTEGER NOT NULL,
+                        x REAL NOT NULL, y REAL NOT NULL, z REAL NOT NULL,
+                        PRIMARY KEY (frameIndex, moverId)
+                    ) WITHOUT ROWID;
+                    -- What a UE does not know about itself: kept apart so localisation cannot read it.
+                    CREATE TABLE ue_truth (
+                        frameIndex INTEGER NOT NULL,
+                        moverId INTEGER NOT NULL,
+                        clockOffsetS REAL NOT NULL,
+                        clockDriftSPerS REAL NOT NULL,
+                        isOutlier INTEGER NOT NULL,
+                        PRIMARY KEY (frameIndex, moverId)
+                    ) WITHOUT ROWID;
+                    """)
         }
         migrator.registerMigration("v2-sensing") { db in
             // The sensing links of the run, and per frame what the receivers reported (values
             // and the variances their errors were drawn with) beside the truth of each report.
-            try db.execute(sql: """
-                CREATE TABLE sensing_link (
-                    id INTEGER PRIMARY KEY,
-                    kind TEXT NOT NULL,
-                    transmitter TEXT NOT NULL,
-                    receiver TEXT NOT NULL
-                );
-                CREATE TABLE observation (
-                    frameIndex INTEGER NOT NULL,
-                    seq INTEGER NOT NULL,
-                    linkId INTEGER NOT NULL,
-                    range REAL NOT NULL, rangeVar REAL NOT NULL,
-                    aoaAzimuth REAL, aoaAzimuthVar REAL,
-                    aoaElevation REAL, aoaElevationVar REAL,
-                    aodAzimuth REAL, aodAzimuthVar REAL,
-                    aodElevation REAL, aodElevationVar REAL,
-                    rangeRate REAL NOT NULL, rangeRateVar REAL NOT NULL,
-                    snrDb REAL NOT NULL,
-                    PRIMARY KEY (frameIndex, seq)
-                ) WITHOUT ROWID;
-                CREATE TABLE observation_truth (
-                    frameIndex INTEGER NOT NULL,
-                    seq INTEGER NOT NULL,
-                    pathType TEXT NOT NULL,
-                    moverId INTEGER,
-                    reflector INTEGER,
-                    transmitter TEXT NOT NULL,
-                    trueRange REAL NOT NULL,
-                    PRIMARY KEY (frameIndex, seq)
-                ) WITHOUT ROWID;
-                """)
+            try db.execute(
+                sql: """
+                    CREATE TABLE sensing_link (
+                        id INTEGER PRIMARY KEY,
+                        kind TEXT NOT NULL,
+                        transmitter TEXT NOT NULL,
+                        receiver TEXT NOT NULL
+                    );
+                    CREATE TABLE observation (
+                        frameIndex INTEGER NOT NULL,
+                        seq INTEGER NOT NULL,
+                        linkId INTEGER NOT NULL,
+                        range REAL NOT NULL, rangeVar REAL NOT NULL,
+                        aoaAzimuth REAL, aoaAzimuthVar REAL,
+                        aoaElevation REAL, aoaElevationVar REAL,
+                        aodAzimuth REAL, aodAzimuthVar REAL,
+                        aodElevation REAL, aodElevationVar REAL,
+                        rangeRate REAL NOT NULL, rangeRateVar REAL NOT NULL,
+                        snrDb REAL NOT NULL,
+                        PRIMARY KEY (frameIndex, seq)
+                    ) WITHOUT ROWID;
+                    CREATE TABLE observation_truth (
+                        frameIndex INTEGER NOT NULL,
+                        seq INTEGER NOT NULL,
+                        pathType TEXT NOT NULL,
+                        moverId INTEGER,
+                        reflector INTEGER,
+                        transmitter TEXT NOT NULL,
+                        trueRange REAL NOT NULL,
+                        PRIMARY KEY (frameIndex, seq)
+                    ) WITHOUT ROWID;
+                    """)
         }
         return migrator
     }

@@ -13,8 +13,10 @@ public struct SessionMetadata: Sendable, Equatable {
     public var dt: Double
     public var plannedFrames: Int
 
-    public init(softwareVersion: String, commandLine: String, worldFile: String, worldText: String,
-                seed: UInt64, dt: Double, plannedFrames: Int) {
+    public init(
+        softwareVersion: String, commandLine: String, worldFile: String, worldText: String,
+        seed: UInt64, dt: Double, plannedFrames: Int
+    ) {
         self.softwareVersion = softwareVersion
         self.commandLine = commandLine
         self.worldFile = worldFile
@@ -74,29 +76,38 @@ public final class RecordingWriter {
                         INSERT INTO session (id, softwareVersion, commandLine, worldFile, worldText, seed, dt, plannedFrames, status)
                         VALUES (1, ?, ?, ?, ?, ?, ?, ?, 'running')
                         """,
-                    arguments: [metadata.softwareVersion, metadata.commandLine, metadata.worldFile, metadata.worldText,
-                                Int64(bitPattern: metadata.seed), metadata.dt, metadata.plannedFrames])
+                    arguments: [
+                        metadata.softwareVersion, metadata.commandLine, metadata.worldFile, metadata.worldText,
+                        Int64(bitPattern: metadata.seed), metadata.dt, metadata.plannedFrames,
+                    ])
                 for m in world.movers {
-                    try db.execute(sql: "INSERT INTO mover (id, name, class, carriesUE, uavSize) VALUES (?, ?, ?, ?, ?)",
-                                   arguments: [m.id, m.name, m.moverClass.rawValue, m.carriesUE, m.uavSize?.rawValue])
+                    try db.execute(
+                        sql: "INSERT INTO mover (id, name, class, carriesUE, uavSize) VALUES (?, ?, ?, ?, ?)",
+                        arguments: [m.id, m.name, m.moverClass.rawValue, m.carriesUE, m.uavSize?.rawValue])
                 }
                 for (i, bs) in world.spec.baseStations.enumerated() {
                     try db.execute(
                         sql: """
                             INSERT INTO base_station VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                             """,
-                        arguments: [i, bs.name, bs.tier.rawValue, bs.operatorName, bs.position.x, bs.position.y, bs.position.z,
-                                    bs.carrierFrequency, bs.bandwidth, bs.subcarrierSpacing, bs.txPower,
-                                    bs.arraySize.x, bs.arraySize.y, bs.noiseFigure, bs.clockOffset])
+                        arguments: [
+                            i, bs.name, bs.tier.rawValue, bs.operatorName, bs.position.x, bs.position.y, bs.position.z,
+                            bs.carrierFrequency, bs.bandwidth, bs.subcarrierSpacing, bs.txPower,
+                            bs.arraySize.x, bs.arraySize.y, bs.noiseFigure, bs.clockOffset,
+                        ])
                 }
                 for link in links {
-                    try db.execute(sql: "INSERT INTO sensing_link VALUES (?, ?, ?, ?)",
-                                   arguments: [link.id, link.kind.rawValue, Self.name(link.transmitter, world), Self.name(link.receiver, world)])
+                    try db.execute(
+                        sql: "INSERT INTO sensing_link VALUES (?, ?, ?, ?)",
+                        arguments: [link.id, link.kind.rawValue, Self.name(link.transmitter, world), Self.name(link.receiver, world)])
                 }
                 for (i, r) in world.spec.ris.enumerated() {
-                    try db.execute(sql: "INSERT INTO ris VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                                   arguments: [i, r.name, r.position.x, r.position.y, r.position.z, r.azimuth, r.elevation,
-                                               r.elements.x, r.elements.y])
+                    try db.execute(
+                        sql: "INSERT INTO ris VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        arguments: [
+                            i, r.name, r.position.x, r.position.y, r.position.z, r.azimuth, r.elevation,
+                            r.elements.x, r.elements.y,
+                        ])
                 }
             }
         } catch let error as RecordingError {
@@ -132,17 +143,22 @@ public final class RecordingWriter {
                 let truth = try db.cachedStatement(sql: "INSERT INTO truth VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
                 let ue = try db.cachedStatement(sql: "INSERT INTO ue_report VALUES (?, ?, ?, ?, ?)")
                 let ueTruth = try db.cachedStatement(sql: "INSERT INTO ue_truth VALUES (?, ?, ?, ?, ?)")
-                let observation = try db.cachedStatement(sql: "INSERT INTO observation VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+                let observation = try db.cachedStatement(
+                    sql: "INSERT INTO observation VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
                 let label = try db.cachedStatement(sql: "INSERT INTO observation_truth VALUES (?, ?, ?, ?, ?, ?, ?)")
                 for (snapshot, observations, labels) in batch {
                     try frame.execute(arguments: [snapshot.frameIndex, snapshot.time])
                     for (id, m) in snapshot.movers.enumerated() {
-                        truth.setUncheckedArguments([snapshot.frameIndex, id, m.position.x, m.position.y, m.position.z,
-                                                     m.velocity.x, m.velocity.y, m.velocity.z])
+                        truth.setUncheckedArguments([
+                            snapshot.frameIndex, id, m.position.x, m.position.y, m.position.z,
+                            m.velocity.x, m.velocity.y, m.velocity.z,
+                        ])
                         try truth.execute()
                         if let r = snapshot.ues[id] {
-                            ue.setUncheckedArguments([snapshot.frameIndex, id, r.reportedPosition.x, r.reportedPosition.y,
-                                                      r.reportedPosition.z])
+                            ue.setUncheckedArguments([
+                                snapshot.frameIndex, id, r.reportedPosition.x, r.reportedPosition.y,
+                                r.reportedPosition.z,
+                            ])
                             try ue.execute()
                             ueTruth.setUncheckedArguments([snapshot.frameIndex, id, r.clockOffset, r.clockDrift, r.isOutlier])
                             try ueTruth.execute()
@@ -158,8 +174,10 @@ public final class RecordingWriter {
                         try observation.execute()
                     }
                     for (seq, t) in (labels?.labels ?? []).enumerated() {
-                        label.setUncheckedArguments([snapshot.frameIndex, seq, t.pathType.rawValue, t.moverId, t.reflector,
-                                                     t.transmitter.description, t.trueRange])
+                        label.setUncheckedArguments([
+                            snapshot.frameIndex, seq, t.pathType.rawValue, t.moverId, t.reflector,
+                            t.transmitter.description, t.trueRange,
+                        ])
                         try label.execute()
                     }
                 }

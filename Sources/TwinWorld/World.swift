@@ -81,18 +81,23 @@ public struct World: Sendable {
                 case .laneFollowing(let lf):
                     let starts = lf.paths.compactMap { traffic.network.index(of: $0) }
                     guard traffic.place(spec: lf, startPaths: starts, rng: &placement, own: own) else {
-                        problems.append(WorldFileProblem(
-                            line: entry.line, key: "movers[\(entryIndex)].count",
-                            expected: "no more \(entry.moverClass.rawValue)s than the \(lf.paths.isEmpty ? "paths" : lf.paths.joined(separator: ", ")) can hold (each needs length + minGap + 1 m)",
-                            found: "\(entry.count); only \(k) fit"))
+                        problems.append(
+                            WorldFileProblem(
+                                line: entry.line, key: "movers[\(entryIndex)].count",
+                                expected:
+                                    "no more \(entry.moverClass.rawValue)s than the \(lf.paths.isEmpty ? "paths" : lf.paths.joined(separator: ", ")) can hold (each needs length + minGap + 1 m)",
+                                found: "\(entry.count); only \(k) fit"))
                         break placing
                     }
                     kinds.append(.follower(traffic.followers.count - 1))
                 case .randomWalk(let rw):
                     guard let w = Walker(spec: rw, floor: floor, aisle: rw.aisle.flatMap { aislePaths[$0] }, rng: own) else {
-                        problems.append(WorldFileProblem(line: entry.line, key: "movers[\(entryIndex)]",
-                                                         expected: "free floor to walk on (\(rw.area == nil ? "the map" : "the area") minus obstacles grown by the radius)",
-                                                         found: "none after 1000 draws"))
+                        problems.append(
+                            WorldFileProblem(
+                                line: entry.line, key: "movers[\(entryIndex)]",
+                                expected:
+                                    "free floor to walk on (\(rw.area == nil ? "the map" : "the area") minus obstacles grown by the radius)",
+                                found: "none after 1000 draws"))
                         break placing
                     }
                     walkers.append(w)
@@ -102,8 +107,10 @@ public struct World: Sendable {
                     kinds.append(.flight(flights.count - 1))
                 }
                 let uavSize: UAVSize? = if case .waypoints(let m) = entry.motion { m.size } else { nil }
-                movers.append(MoverInfo(id: movers.count, name: name, moverClass: entry.moverClass,
-                                        carriesUE: entry.carriesUE, uavSize: uavSize))
+                movers.append(
+                    MoverInfo(
+                        id: movers.count, name: name, moverClass: entry.moverClass,
+                        carriesUE: entry.carriesUE, uavSize: uavSize))
                 specIndex.append(entryIndex)
                 ues.append(entry.carriesUE ? UEClockAndGNSS(spec: spec.ue, rng: root.substream("ue/\(name)")) : nil)
             }

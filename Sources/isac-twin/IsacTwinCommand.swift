@@ -41,9 +41,9 @@ struct IsacTwinCommand: ParsableCommand {
 /// re-executes itself once. Results do not depend on it; only speed does.
 func pinOpenBLASToOneThread() {
     #if os(Linux)
-    guard getenv("OPENBLAS_NUM_THREADS") == nil else { return }
-    setenv("OPENBLAS_NUM_THREADS", "1", 1)
-    execv("/proc/self/exe", CommandLine.unsafeArgv)
+        guard getenv("OPENBLAS_NUM_THREADS") == nil else { return }
+        setenv("OPENBLAS_NUM_THREADS", "1", 1)
+        execv("/proc/self/exe", CommandLine.unsafeArgv)
     // execv returns only on failure: carry on with the threads.
     #endif
 }

@@ -47,7 +47,8 @@ struct Run: ParsableCommand {
     func run() throws {
         let path = WorldCatalogue.resolve(world)
         let summary = try withUserErrors { () throws -> RunSummary in
-            var run = try Simulation(worldFile: path, options: RunOptions(duration: duration, seed: seed, mode: mode, recordObservations: !noObservations))
+            var run = try Simulation(
+                worldFile: path, options: RunOptions(duration: duration, seed: seed, mode: mode, recordObservations: !noObservations))
             if !noRecord {
                 let stem = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
                 run.options.recordPath = record ?? "recordings/\(stem)-\(run.spec.simulation.seed).sqlite"
@@ -62,8 +63,10 @@ struct Run: ParsableCommand {
     static func describe(_ s: RunSummary, world: String) -> String {
         var lines: [String] = []
         lines.append("world      \(world)")
-        lines.append(String(format: "frames     %d (%.1f s simulated) in %.2f s wall: %.0f frames/s",
-                            s.frames, s.simulatedSeconds, s.wallSeconds, s.framesPerSecond))
+        lines.append(
+            String(
+                format: "frames     %d (%.1f s simulated) in %.2f s wall: %.0f frames/s",
+                s.frames, s.simulatedSeconds, s.wallSeconds, s.framesPerSecond))
         let movers = s.moverCounts.map { "\($0.count) \($0.moverClass.rawValue)" }.joined(separator: ", ")
         lines.append("movers     \(movers); \(s.ueCount) carry UEs; \(s.baseStations) base stations")
         let travelled = s.moverCounts.map { c in
@@ -71,9 +74,12 @@ struct Run: ParsableCommand {
         }.joined(separator: ", ")
         lines.append("travelled  \(travelled)")
         let st = s.sensing
-        lines.append(String(format: "sensing    %@: %d links; %.1f detections/frame, %.1f measurements/frame (%.1f clutter); %.0f%% of link–target pairs in LOS",
-                            s.sensingMode.rawValue, s.links, st.detectionsPerFrame, st.measurementsPerFrame,
-                            st.frames > 0 ? Double(st.clutter) / Double(st.frames) : 0, 100 * st.lineOfSightFraction))
+        lines.append(
+            String(
+                format:
+                    "sensing    %@: %d links; %.1f detections/frame, %.1f measurements/frame (%.1f clutter); %.0f%% of link–target pairs in LOS",
+                s.sensingMode.rawValue, s.links, st.detectionsPerFrame, st.measurementsPerFrame,
+                st.frames > 0 ? Double(st.clutter) / Double(st.frames) : 0, 100 * st.lineOfSightFraction))
         if let p10 = st.snrPercentile(0.1), let p50 = st.snrPercentile(0.5), let p90 = st.snrPercentile(0.9) {
             lines.append(String(format: "snr        detected target echoes: p10 %.1f dB, median %.1f dB, p90 %.1f dB", p10, p50, p90))
         }
@@ -110,9 +116,10 @@ final class ProgressBar {
         let elapsed = now - start
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
         let rate = seconds > 0 ? Double(done) / seconds : 0
-        let line = String(format: "\r[%@%@] %3.0f%%  frame %d/%d  %.0f frames/s ",
-                          String(repeating: "#", count: filled), String(repeating: ".", count: width - filled),
-                          fraction * 100, done, total, rate)
+        let line = String(
+            format: "\r[%@%@] %3.0f%%  frame %d/%d  %.0f frames/s ",
+            String(repeating: "#", count: filled), String(repeating: ".", count: width - filled),
+            fraction * 100, done, total, rate)
         FileHandle.standardOutput.write(Data(line.utf8))
     }
 

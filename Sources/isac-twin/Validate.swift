@@ -21,14 +21,20 @@ struct Validate: ParsableCommand {
             }.joined(separator: ", ")
             let mapKind: String
             switch spec.map {
-            case .factory(let f): mapKind = "factory hall \(Int(f.size.x)) x \(Int(f.size.y)) m, \(f.scenario.rawValue), \(f.obstacles.count) obstacles, \(f.aisles.count) aisles"
-            case .road(let r): mapKind = "road map \(Int(r.size.x)) x \(Int(r.size.y)) m, \(r.lanes.count) lanes, \(r.junctions.count) junctions, \(r.buildings.count) buildings"
+            case .factory(let f):
+                mapKind =
+                    "factory hall \(Int(f.size.x)) x \(Int(f.size.y)) m, \(f.scenario.rawValue), \(f.obstacles.count) obstacles, \(f.aisles.count) aisles"
+            case .road(let r):
+                mapKind =
+                    "road map \(Int(r.size.x)) x \(Int(r.size.y)) m, \(r.lanes.count) lanes, \(r.junctions.count) junctions, \(r.buildings.count) buildings"
             }
             print("\(path): valid")
             print("  map        \(mapKind)")
             print("  movers     \(classes)")
             print("  infra      \(spec.baseStations.count) base stations, \(spec.ris.count) RIS, \(spec.operators.count) operator(s)")
-            print("  run        dt \(spec.simulation.dt) s, \(spec.simulation.duration) s, seed \(spec.simulation.seed), sensing \(spec.sensing.mode.rawValue)")
+            print(
+                "  run        dt \(spec.simulation.dt) s, \(spec.simulation.duration) s, seed \(spec.simulation.seed), sensing \(spec.sensing.mode.rawValue)"
+            )
         }
     }
 }

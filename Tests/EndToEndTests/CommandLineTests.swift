@@ -7,8 +7,10 @@ let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().de
 /// The built `isac-twin` executable: beside the test bundle, or in .build/debug.
 let executable: String = {
     let besideTests = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("isac-twin").path
-    let candidates: [String?] = [ProcessInfo.processInfo.environment["ISAC_TWIN_EXECUTABLE"], besideTests,
-                                 packageRoot.appendingPathComponent(".build/debug/isac-twin").path]
+    let candidates: [String?] = [
+        ProcessInfo.processInfo.environment["ISAC_TWIN_EXECUTABLE"], besideTests,
+        packageRoot.appendingPathComponent(".build/debug/isac-twin").path,
+    ]
     for candidate in candidates.compactMap({ $0 })
     where FileManager.default.isExecutableFile(atPath: candidate) {
         return candidate
@@ -28,7 +30,9 @@ func cli(_ arguments: [String]) throws -> Result {
     let out = process.outPipe.fileHandleForReading.readDataToEndOfFile()
     let err = process.errPipe.fileHandleForReading.readDataToEndOfFile()
     process.process.waitUntilExit()
-    return Result(status: process.process.terminationStatus, stdout: String(decoding: out, as: UTF8.self), stderr: String(decoding: err, as: UTF8.self))
+    return Result(
+        status: process.process.terminationStatus, stdout: String(decoding: out, as: UTF8.self),
+        stderr: String(decoding: err, as: UTF8.self))
 }
 
 func start(_ arguments: [String]) throws -> (process: Process, outPipe: Pipe, errPipe: Pipe) {
@@ -98,7 +102,9 @@ struct CommandLineTests {
     @Test func durationShorterThanAStepExitsTwo() throws {
         let r = try cli(["run", "tiny", "--duration", "0.01", "--no-record"])
         #expect(r.status == 2)
-        #expect(r.stderr.contains("key 'simulation.duration (from --duration)': expected a duration of at least one time step (0.1 s), found 0.01 s"))
+        #expect(
+            r.stderr.contains(
+                "key 'simulation.duration (from --duration)': expected a duration of at least one time step (0.1 s), found 0.01 s"))
     }
 
     @Test func recordRefusesToOverwriteAFileThatIsNotARecording() throws {

@@ -120,8 +120,9 @@ struct FFTTests {
                 var destination = [Complex<Double>](repeating: Complex(.nan, .nan), count: n + 1)
                 source.withUnsafeBufferPointer { src in
                     destination.withUnsafeMutableBufferPointer { dst in
-                        plan.execute(input: UnsafeBufferPointer(rebasing: src[inOffset..<(inOffset + n)]),
-                                     output: UnsafeMutableBufferPointer(rebasing: dst[outOffset..<(outOffset + n)]))
+                        plan.execute(
+                            input: UnsafeBufferPointer(rebasing: src[inOffset..<(inOffset + n)]),
+                            output: UnsafeMutableBufferPointer(rebasing: dst[outOffset..<(outOffset + n)]))
                     }
                 }
                 #expect(maxDifference(Array(destination[outOffset..<(outOffset + n)]), expected) < 1e-12)
@@ -143,8 +144,9 @@ struct FFTTests {
         let output = (raw + 8 + n * stride + 16).bindMemory(to: Complex<Double>.self, capacity: n)
         input.initialize(from: x, count: n)
         output.initialize(repeating: Complex(.nan, .nan), count: n)
-        plan.execute(input: UnsafeBufferPointer(start: input, count: n),
-                     output: UnsafeMutableBufferPointer(start: output, count: n))
+        plan.execute(
+            input: UnsafeBufferPointer(start: input, count: n),
+            output: UnsafeMutableBufferPointer(start: output, count: n))
         #expect(maxDifference(Array(UnsafeBufferPointer(start: output, count: n)), expected) < 1e-12)
         #expect(Array(UnsafeBufferPointer(start: input, count: n)) == x)  // input preserved
     }

@@ -268,14 +268,20 @@ struct MatrixLAPACKTests {
 
     @Test func dimensionMismatchThrows() {
         let a = Matrix(rows: [[2, 1], [1, 3]])
-        #expect(throws: MatrixError.dimensionMismatch(operation: "solve",
-                                                      lhs: MatrixShape(rows: 2, columns: 2),
-                                                      rhs: MatrixShape(rows: 3, columns: 1))) {
+        #expect(
+            throws: MatrixError.dimensionMismatch(
+                operation: "solve",
+                lhs: MatrixShape(rows: 2, columns: 2),
+                rhs: MatrixShape(rows: 3, columns: 1))
+        ) {
             try a.solve([1, 2, 3])
         }
-        #expect(throws: MatrixError.dimensionMismatch(operation: "leastSquares",
-                                                      lhs: MatrixShape(rows: 2, columns: 2),
-                                                      rhs: MatrixShape(rows: 1, columns: 1))) {
+        #expect(
+            throws: MatrixError.dimensionMismatch(
+                operation: "leastSquares",
+                lhs: MatrixShape(rows: 2, columns: 2),
+                rhs: MatrixShape(rows: 1, columns: 1))
+        ) {
             try a.leastSquares(Matrix(column: [1]))
         }
         #expect(throws: MatrixError.notSquare(operation: "solve", shape: MatrixShape(rows: 1, columns: 2))) {
@@ -291,8 +297,9 @@ struct MatrixLAPACKTests {
     }
 
     @Test func errorDescriptionsNameTheProblem() {
-        let error = MatrixError.dimensionMismatch(operation: "solve", lhs: MatrixShape(rows: 2, columns: 2),
-                                                  rhs: MatrixShape(rows: 3, columns: 1))
+        let error = MatrixError.dimensionMismatch(
+            operation: "solve", lhs: MatrixShape(rows: 2, columns: 2),
+            rhs: MatrixShape(rows: 3, columns: 1))
         #expect(error.description == "solve: incompatible shapes 2×2 and 3×1")
         #expect(MatrixError.notPositiveDefinite(minor: 2).description.contains("order 2"))
     }

@@ -3,8 +3,9 @@ import RealModule
 import Testing
 import TwinMath
 import TwinRadio
-@testable import TwinSensing
 import TwinWorld
+
+@testable import TwinSensing
 
 let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 let c = 299_792_458.0
@@ -82,12 +83,15 @@ struct SensingTests {
         var checked = 0
         for _ in 0..<60 {
             let (obs, truth) = sensing.observe(world.step(dt: 0.1))
-            guard let k = truth.labels.indices.first(where: { truth.labels[$0].moverId == 1 && obs.measurements[$0].linkId == 0 }) else { continue }
+            guard let k = truth.labels.indices.first(where: { truth.labels[$0].moverId == 1 && obs.measurements[$0].linkId == 0 }) else {
+                continue
+            }
             let now = truth.labels[k].trueRange
             if let previous {
                 let finiteDifference = (now - previous) / 0.1
                 // The range is convex in time, so the difference lies between the rates at both ends: allow 0.05 m/s.
-                #expect(abs(obs.measurements[k].rangeRate - finiteDifference) < 0.05 + 6 * obs.measurements[k].rangeRateVariance.squareRoot())
+                #expect(
+                    abs(obs.measurements[k].rangeRate - finiteDifference) < 0.05 + 6 * obs.measurements[k].rangeRateVariance.squareRoot())
                 checked += 1
             }
             previous = now
@@ -97,8 +101,9 @@ struct SensingTests {
 
     @Test func linkBudgetConstantMatchesTheRadarEquationByHand() throws {
         let (_, sensing) = try engine(hoverWorld(sensing: "mode: monostatic"))
-        let k = LinkConstants(link: sensing.links[0], world: try WorldSpec.decode(yaml: hoverWorld(sensing: "mode: monostatic"), file: "t"),
-                              sensing: sensing.spec, txAnchor: 0, rxAnchor: 0)
+        let k = LinkConstants(
+            link: sensing.links[0], world: try WorldSpec.decode(yaml: hoverWorld(sensing: "mode: monostatic"), file: "t"),
+            sensing: sensing.spec, txAnchor: 0, rxAnchor: 0)
         // Micro defaults: 30 dBm, 16 × 8 array (21.07 dB each way), 28 GHz, 400 MHz, 120 kHz, NF 7 dB.
         let gains = 2 * 10 * log10(128.0)
         let noise = 10 * log10(1.380649e-23 * 290 * 400e6) + 30 + 7
@@ -118,7 +123,8 @@ struct SensingTests {
     }
 
     @Test func directPathCarriesTheClockOffsetOfThePair() throws {
-        var (world, sensing) = try engine(hoverWorld(sensing: "mode: trp-trp, nlosProbability: 0, clutterRate: 0", bs: ", clockOffsetNs: 50"))
+        var (world, sensing) = try engine(
+            hoverWorld(sensing: "mode: trp-trp, nlosProbability: 0, clutterRate: 0", bs: ", clockOffsetNs: 50"))
         let (obs, truth) = sensing.observe(world.step(dt: 0.1))
         let baseline = 20.0
         for (m, t) in zip(obs.measurements, truth.labels) where t.pathType == .direct {
@@ -153,7 +159,8 @@ struct SensingTests {
     }
 
     @Test func cellFreeMisattributesWithTheConfiguredRate() throws {
-        var (world, sensing) = try engine(hoverWorld(sensing: "mode: cell-free, nlosProbability: 0, clutterRate: 0, identificationAccuracy: 0.7"))
+        var (world, sensing) = try engine(
+            hoverWorld(sensing: "mode: cell-free, nlosProbability: 0, clutterRate: 0, identificationAccuracy: 0.7"))
         var right = 0, wrong = 0
         for _ in 0..<2000 {
             let (obs, truth) = sensing.observe(world.step(dt: 0.1))
@@ -170,7 +177,8 @@ struct SensingTests {
         // Everything mis-attributed: a monostatic echo (path 2d) claimed by the bistatic link
         // reports the sum 2d; a bistatic echo (d_a + d_b) claimed by a monostatic link reports
         // half of it.
-        var (world, sensing) = try engine(hoverWorld(sensing: "mode: cell-free, nlosProbability: 0, clutterRate: 0, identificationAccuracy: 0"))
+        var (world, sensing) = try engine(
+            hoverWorld(sensing: "mode: cell-free, nlosProbability: 0, clutterRate: 0, identificationAccuracy: 0"))
         let (obs, truth) = sensing.observe(world.step(dt: 0.1))
         let a = Vec3(10, 10, 6), b = Vec3(30, 10, 6), target = Vec3(20, 10, 4)
         let da = a.distance(to: target), db = b.distance(to: target)
@@ -258,7 +266,8 @@ struct SensingTests {
     }
 
     @Test func backgroundReflectorsEchoEveryFrameAtTheSameRange() throws {
-        var (world, sensing) = try engine(hoverWorld(sensing: "mode: monostatic, nlosProbability: 0, clutterRate: 0, backgroundReflectors: 3"))
+        var (world, sensing) = try engine(
+            hoverWorld(sensing: "mode: monostatic, nlosProbability: 0, clutterRate: 0, backgroundReflectors: 3"))
         #expect(sensing.reflectors.count == 3)
         var ranges: [[Double]] = []
         for _ in 0..<3 {

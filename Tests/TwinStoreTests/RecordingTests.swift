@@ -16,7 +16,8 @@ func temporaryPath(_ name: String) -> String {
 
 func record(world: String, seed: UInt64? = nil, duration: Double? = nil, to path: String) throws -> RunSummary {
     let file = packageRoot.appendingPathComponent("worlds/\(world).yaml").path
-    let sim = try Simulation(worldFile: file, options: RunOptions(duration: duration, seed: seed, recordPath: path, commandLine: "test", batchFrames: 7))
+    let sim = try Simulation(
+        worldFile: file, options: RunOptions(duration: duration, seed: seed, recordPath: path, commandLine: "test", batchFrames: 7))
     return try sim.run()
 }
 
@@ -68,7 +69,8 @@ struct RecordingTests {
         do {
             let writer = try RecordingWriter(
                 path: path,
-                metadata: SessionMetadata(softwareVersion: "t", commandLine: "t", worldFile: "tiny", worldText: "", seed: 1, dt: 0.1, plannedFrames: 50),
+                metadata: SessionMetadata(
+                    softwareVersion: "t", commandLine: "t", worldFile: "tiny", worldText: "", seed: 1, dt: 0.1, plannedFrames: 50),
                 world: world, batchFrames: 10)
             for _ in 0..<25 { try writer.append(world.step(dt: 0.1)) }
             // No finish(): the writer goes away as in a crash; 5 frames were never committed.
@@ -93,7 +95,9 @@ struct RecordingTests {
         let db = try DatabaseQueue(path: other)
         try db.write { try $0.execute(sql: "CREATE TABLE t (x)") }
         try db.close()
-        #expect(throws: RecordingError.notARecording(path: other, reason: "it has no session and truth tables")) { try Recording(path: other) }
+        #expect(throws: RecordingError.notARecording(path: other, reason: "it has no session and truth tables")) {
+            try Recording(path: other)
+        }
     }
 
     @Test func aNewerSchemaIsRefused() throws {

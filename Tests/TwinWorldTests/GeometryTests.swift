@@ -24,7 +24,9 @@ struct GeometryTests {
 
     @Test func concaveFootprint() {
         // An L-shape: the notch (1.5, 1.5) is outside.
-        let l = Prism(name: "l", kind: "building", footprint: [Point2(0, 0), Point2(2, 0), Point2(2, 1), Point2(1, 1), Point2(1, 2), Point2(0, 2)], zMin: 0, zMax: 10)
+        let l = Prism(
+            name: "l", kind: "building", footprint: [Point2(0, 0), Point2(2, 0), Point2(2, 1), Point2(1, 1), Point2(1, 2), Point2(0, 2)],
+            zMin: 0, zMax: 10)
         #expect(l.footprintContains(Point2(0.5, 1.5)))
         #expect(!l.footprintContains(Point2(1.5, 1.5)))
         #expect(l.signedArea == 3)

@@ -1,5 +1,6 @@
 import Testing
 import TwinMath
+
 @testable import TwinWorld
 
 /// World files a user can get wrong in ways that once crashed, hung or misled.
@@ -7,7 +8,10 @@ struct HostileInputTests {
     @Test func zeroLengthLaneIsRejected() {
         let yaml = roadYAML(movers: "  - {name: c, class: vehicle}")
             .replacingOccurrences(of: "points: [[390, 52], [10, 52]]", with: "points: [[100, 52], [100, 52]]")
-        #expect(problems(yaml).contains { $0.key == "map.road.lanes[1].points" && $0.expected == "a lane at least 0.5 m long" && $0.found == "0 m" })
+        #expect(
+            problems(yaml).contains {
+                $0.key == "map.road.lanes[1].points" && $0.expected == "a lane at least 0.5 m long" && $0.found == "0 m"
+            })
     }
 
     @Test func absurdNumbersAreBoundedNotCrashed() {
@@ -120,9 +124,11 @@ struct TrafficRobustnessTests {
             }
             let states = world.moverStates()
             for (_, group) in byTarget where group.count > 1 {
-                for a in group.indices { for b in group.indices where b > a {
-                    closest = min(closest, states[group[a]].position.distance(to: states[group[b]].position))
-                } }
+                for a in group.indices {
+                    for b in group.indices where b > a {
+                        closest = min(closest, states[group[a]].position.distance(to: states[group[b]].position))
+                    }
+                }
             }
         }
         // Centres of two 4.5 m cars on one lane are at least a car length apart.

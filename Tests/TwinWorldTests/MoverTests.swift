@@ -1,5 +1,6 @@
 import Testing
 import TwinMath
+
 @testable import TwinWorld
 
 struct FlightTests {
@@ -47,9 +48,10 @@ struct TrafficTests {
     }
 
     func follower(path: Int, s: Double, v: Double, next: Int, desired: Double = 10) -> Traffic.Follower {
-        Traffic.Follower(path: path, s: s, v: v, next: next, desiredSpeed: desired, maxAcceleration: 1.5,
-                         comfortableDeceleration: 2, minGap: 2, timeHeadway: 1.5, length: 4.5, height: 1,
-                         rng: SeededRandom(seed: 1))
+        Traffic.Follower(
+            path: path, s: s, v: v, next: next, desiredSpeed: desired, maxAcceleration: 1.5,
+            comfortableDeceleration: 2, minGap: 2, timeHeadway: 1.5, length: 4.5, height: 1,
+            rng: SeededRandom(seed: 1))
     }
 
     /// A single 1 km dead-end lane.
@@ -130,8 +132,10 @@ struct WorldTests {
     @Test func addingAMoverDoesNotChangeAnothersPath() throws {
         let spec = try shippedWorld("tiny")
         var bigger = spec
-        bigger.movers.append(MoverSpec(name: "visitor", moverClass: .person, count: 3, carriesUE: true,
-                                       motion: spec.movers[1].motion, line: nil))
+        bigger.movers.append(
+            MoverSpec(
+                name: "visitor", moverClass: .person, count: 3, carriesUE: true,
+                motion: spec.movers[1].motion, line: nil))
         let a = try run(spec, frames: 200), b = try run(bigger, frames: 200)
         for frame in a.indices { #expect(Array(b[frame].prefix(3)) == a[frame]) }
     }

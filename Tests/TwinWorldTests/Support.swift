@@ -21,7 +21,9 @@ func problems(_ yaml: String) -> [WorldFileProblem] {
 }
 
 /// A minimal valid factory world with `extra` appended to the movers list.
-func factoryYAML(movers: String = "  - {name: w, class: person}", infrastructure: String = "", simulation: String = "  dt: 0.1\n  duration: 2\n  seed: 3") -> String {
+func factoryYAML(
+    movers: String = "  - {name: w, class: person}", infrastructure: String = "", simulation: String = "  dt: 0.1\n  duration: 2\n  seed: 3"
+) -> String {
     """
     simulation:
     \(simulation)

@@ -1,5 +1,6 @@
 import Testing
 import TwinMath
+
 @testable import TwinWorld
 
 struct WorldFileTests {
@@ -55,7 +56,9 @@ struct WorldFileTests {
         #expect(p.count == 1)
         #expect(p.first?.key == "movers[0].speeed")
         #expect(p.first?.found.contains("did you mean 'speed'") == true)
-        #expect(p.first?.line == yaml.split(separator: "\n", omittingEmptySubsequences: false).firstIndex { $0.contains("speeed") }.map { $0 + 1 })
+        #expect(
+            p.first?.line
+                == yaml.split(separator: "\n", omittingEmptySubsequences: false).firstIndex { $0.contains("speeed") }.map { $0 + 1 })
     }
 
     @Test func wrongTypeNamesExpectedAndFound() {
@@ -96,7 +99,8 @@ struct WorldFileTests {
         let yaml = roadYAML(movers: "  - {name: c, class: vehicle}")
             .replacingOccurrences(of: "points: [[390, 52], [10, 52]]", with: "points: [[390, 52]]")
         let p = problems(yaml)
-        #expect(p.contains { $0.key == "map.road.lanes[1].points" && $0.expected == "a lane of at least 2 points" && $0.found == "1 point" })
+        #expect(
+            p.contains { $0.key == "map.road.lanes[1].points" && $0.expected == "a lane of at least 2 points" && $0.found == "1 point" })
     }
 
     @Test func laneThroughABuildingIsRejected() {
@@ -163,9 +167,11 @@ struct WorldFileTests {
     }
 
     @Test func messageNamesFileLineKeyExpectedFound() {
-        let error = WorldFileError.invalid(file: "w.yaml", problems: [
-            WorldFileProblem(line: 4, column: 7, key: "simulation.dt", expected: "a positive time step in seconds", found: "'-1'"),
-        ])
+        let error = WorldFileError.invalid(
+            file: "w.yaml",
+            problems: [
+                WorldFileProblem(line: 4, column: 7, key: "simulation.dt", expected: "a positive time step in seconds", found: "'-1'")
+            ])
         #expect(error.description == "w.yaml:4:7: key 'simulation.dt': expected a positive time step in seconds, found '-1'")
     }
 

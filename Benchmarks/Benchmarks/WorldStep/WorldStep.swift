@@ -28,8 +28,10 @@ let benchmarks: @Sendable () -> Void = {
         maxIterations: 50)
 
     // Each iteration is 1,000 world steps (scaling factor kilo): throughput reads as steps/s ÷ 1000.
-    for (label, spec) in [("factory.yaml", load("factory")), ("road.yaml (54 movers)", load("road")),
-                          ("road.yaml, 1000 vehicles", road(vehicles: 1000))] {
+    for (label, spec) in [
+        ("factory.yaml", load("factory")), ("road.yaml (54 movers)", load("road")),
+        ("road.yaml, 1000 vehicles", road(vehicles: 1000)),
+    ] {
         Benchmark("World.step: \(label)") { benchmark in
             var world = try World(spec: spec)
             let dt = spec.simulation.dt
@@ -44,8 +46,9 @@ let benchmarks: @Sendable () -> Void = {
     Benchmark("Simulation.run + recording: factory.yaml, 60 s", configuration: .init(scalingFactor: .one, maxIterations: 10)) { benchmark in
         let path = NSTemporaryDirectory() + "isac-twin-bench-\(UUID().uuidString).sqlite"
         defer { for s in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + s) } }
-        let sim = try Simulation(worldFile: worlds.appendingPathComponent("factory.yaml").path,
-                                 options: RunOptions(recordPath: path, commandLine: "bench"))
+        let sim = try Simulation(
+            worldFile: worlds.appendingPathComponent("factory.yaml").path,
+            options: RunOptions(recordPath: path, commandLine: "bench"))
         benchmark.startMeasurement()
         blackHole(try sim.run())
     }

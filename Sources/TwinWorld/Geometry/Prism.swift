@@ -34,9 +34,10 @@ public struct Prism: Sendable, Equatable, Codable {
 
     /// An axis-aligned box from two opposite corners.
     public init(name: String, kind: String, min a: Vec3, max b: Vec3) {
-        self.init(name: name, kind: kind,
-                  footprint: [Point2(a.x, a.y), Point2(b.x, a.y), Point2(b.x, b.y), Point2(a.x, b.y)],
-                  zMin: a.z, zMax: b.z)
+        self.init(
+            name: name, kind: kind,
+            footprint: [Point2(a.x, a.y), Point2(b.x, a.y), Point2(b.x, b.y), Point2(a.x, b.y)],
+            zMin: a.z, zMax: b.z)
     }
 
     /// Signed area of the footprint (shoelace formula); positive when counter-clockwise.
@@ -53,7 +54,10 @@ public struct Prism: Sendable, Equatable, Codable {
     /// `clearance` metres of its boundary.
     public func footprintContains(_ p: Point2, clearance: Double = 0) -> Bool {
         if p.x < lower.x - clearance || p.x > upper.x + clearance
-            || p.y < lower.y - clearance || p.y > upper.y + clearance { return false }
+            || p.y < lower.y - clearance || p.y > upper.y + clearance
+        {
+            return false
+        }
         var inside = false
         var j = footprint.count - 1
         for i in footprint.indices {
@@ -89,7 +93,10 @@ public struct Prism: Sendable, Equatable, Codable {
     public func footprintIntersects(_ a: Point2, _ b: Point2, clearance: Double = 0) -> Bool {
         let segLo = pointwiseMin(a, b), segHi = pointwiseMax(a, b)
         if segHi.x < lower.x - clearance || segLo.x > upper.x + clearance
-            || segHi.y < lower.y - clearance || segLo.y > upper.y + clearance { return false }
+            || segHi.y < lower.y - clearance || segLo.y > upper.y + clearance
+        {
+            return false
+        }
         if footprintContains(a) || footprintContains(b) { return true }
         var j = footprint.count - 1
         for i in footprint.indices {
@@ -154,7 +161,8 @@ public enum Segment2 {
     /// Distance between segments a–b and c–d (zero when they cross).
     public static func distance(_ a: Point2, _ b: Point2, _ c: Point2, _ d: Point2) -> Double {
         if intersect(a, b, c, d) { return 0 }
-        return min(distance(from: a, toSegment: c, d), distance(from: b, toSegment: c, d),
-                   distance(from: c, toSegment: a, b), distance(from: d, toSegment: a, b))
+        return min(
+            distance(from: a, toSegment: c, d), distance(from: b, toSegment: c, d),
+            distance(from: c, toSegment: a, b), distance(from: d, toSegment: a, b))
     }
 }

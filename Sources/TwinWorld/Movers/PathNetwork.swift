@@ -39,8 +39,10 @@ public struct PathNetwork: Sendable, Equatable, Codable {
                 }
                 let straight = lane.path.pose(at: lane.path.length).tangent.dot(road.lanes[k].path.pose(at: 0).tangent) > 0.94
                 let limit = straight ? min(lane.speedLimit, road.lanes[k].speedLimit) : (turnSpeed[junction] ?? 5)
-                paths.append(Path(name: "\(lane.name)→\(road.lanes[k].name)", line: Polyline([end, start]),
-                                  speedLimit: limit, successors: [k], isConnector: true))
+                paths.append(
+                    Path(
+                        name: "\(lane.name)→\(road.lanes[k].name)", line: Polyline([end, start]),
+                        speedLimit: limit, successors: [k], isConnector: true))
                 paths[i].successors.append(paths.count - 1)
             }
         }
@@ -56,8 +58,10 @@ public struct PathNetwork: Sendable, Equatable, Codable {
                 paths.append(Path(name: aisle.name, line: aisle.path, speedLimit: speedLimit, successors: [i], isConnector: false))
             } else {
                 paths.append(Path(name: aisle.name, line: aisle.path, speedLimit: speedLimit, successors: [i + 1], isConnector: false))
-                paths.append(Path(name: "\(aisle.name) (back)", line: Polyline(aisle.path.points.reversed()),
-                                  speedLimit: speedLimit, successors: [i], isConnector: false))
+                paths.append(
+                    Path(
+                        name: "\(aisle.name) (back)", line: Polyline(aisle.path.points.reversed()),
+                        speedLimit: speedLimit, successors: [i], isConnector: false))
             }
         }
         self.paths = paths

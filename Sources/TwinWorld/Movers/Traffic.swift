@@ -219,7 +219,9 @@ public struct Traffic: Sendable, Equatable, Codable {
                 var a = f.maxAcceleration * free
                 if gap.isFinite {
                     let dv = f.v - leaderSpeed
-                    let sStar = f.minGap + max(0, f.v * f.timeHeadway + f.v * dv / (2 * (f.maxAcceleration * f.comfortableDeceleration).squareRoot()))
+                    let sStar =
+                        f.minGap
+                        + max(0, f.v * f.timeHeadway + f.v * dv / (2 * (f.maxAcceleration * f.comfortableDeceleration).squareRoot()))
                     let g = max(gap, 0.01)
                     a = f.maxAcceleration * (free - (sStar / g) * (sStar / g))
                 }

@@ -29,8 +29,9 @@ public struct UEClockAndGNSS: Sendable, Equatable, Codable {
 
     init(spec: UESpec, rng: SeededRandom) {
         var rng = rng
-        error = Vec3(rng.gaussian() * spec.gnssSigmaHorizontal, rng.gaussian() * spec.gnssSigmaHorizontal,
-                     rng.gaussian() * spec.gnssSigmaVertical)
+        error = Vec3(
+            rng.gaussian() * spec.gnssSigmaHorizontal, rng.gaussian() * spec.gnssSigmaHorizontal,
+            rng.gaussian() * spec.gnssSigmaVertical)
         offset0 = rng.uniform(-spec.clockOffsetMax, spec.clockOffsetMax)
         drift = rng.gaussian() * spec.clockDriftSigma
         self.rng = rng

@@ -9,7 +9,8 @@ extension WorldSpec {
         do {
             text = try String(contentsOfFile: path, encoding: .utf8)
         } catch {
-            let reason = FileManager.default.fileExists(atPath: path)
+            let reason =
+                FileManager.default.fileExists(atPath: path)
                 ? "it exists but is not readable UTF-8 text" : "no such file"
             throw WorldFileError.unreadable(file: path, reason: reason)
         }
@@ -21,9 +22,12 @@ extension WorldSpec {
         let root: Node
         do {
             guard let node = try Yams.compose(yaml: text) else {
-                throw WorldFileError.invalid(file: file, problems: [
-                    WorldFileProblem(key: "", expected: "a mapping with sections 'simulation', 'map', 'movers', …", found: "an empty file"),
-                ])
+                throw WorldFileError.invalid(
+                    file: file,
+                    problems: [
+                        WorldFileProblem(
+                            key: "", expected: "a mapping with sections 'simulation', 'map', 'movers', …", found: "an empty file")
+                    ])
             }
             root = node
         } catch let error as YamlError {
@@ -39,8 +43,8 @@ extension WorldSpec {
     static func syntaxError(_ error: YamlError, file: String) -> WorldFileError {
         switch error {
         case .scanner(let context, let problem, let mark, _),
-             .parser(let context, let problem, let mark, _),
-             .composer(let context, let problem, let mark, _):
+            .parser(let context, let problem, let mark, _),
+            .composer(let context, let problem, let mark, _):
             let text = [context?.text, problem].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: " ")
             return .syntax(file: file, line: mark.line, column: mark.column, problem: text)
         default:
@@ -88,9 +92,10 @@ struct WorldDecoder {
         let tracker = attempt { try decodeTracker(top.optional("tracker")) }
         top.finish()
         // Names as the world will use them: an entry with count N makes <name>-1 … <name>-N.
-        checkUniqueNames(movers.flatMap { m in
-            m.count == 1 ? [(m.name, m.line)] : (1...m.count).map { ("\(m.name)-\($0)", m.line) }
-        }, what: "mover", key: "movers")
+        checkUniqueNames(
+            movers.flatMap { m in
+                m.count == 1 ? [(m.name, m.line)] : (1...m.count).map { ("\(m.name)-\($0)", m.line) }
+            }, what: "mover", key: "movers")
         checkUniqueNames(ris.map { ($0.name, nil) }, what: "RIS panel", key: "infrastructure.ris")
         checkUniqueNames(baseStations.map { ($0.name, nil) }, what: "base station", key: "infrastructure.baseStations")
         guard let simulation, let map, let ue, let sensing, let tracker else { return nil }
@@ -103,8 +108,10 @@ struct WorldDecoder {
     func checkUniqueNames(_ names: [(String, Int?)], what: String, key: String) {
         var seen: Set<String> = []
         for (name, line) in names where !seen.insert(name).inserted {
-            context.report(WorldFileProblem(line: line, key: key, expected: "a unique name for each \(what)",
-                                            found: "'\(name)' used twice"))
+            context.report(
+                WorldFileProblem(
+                    line: line, key: key, expected: "a unique name for each \(what)",
+                    found: "'\(name)' used twice"))
         }
     }
 
@@ -152,7 +159,8 @@ struct WorldDecoder {
         var clutter = scenario.defaultClutter
         if let c = m.optional("clutter") {
             var cm = try c.mapping()
-            clutter.density = try cm.double("density", default: clutter.density, "a clutter density r in [0, 1)", where: { $0 >= 0 && $0 < 1 })
+            clutter.density = try cm.double(
+                "density", default: clutter.density, "a clutter density r in [0, 1)", where: { $0 >= 0 && $0 < 1 })
             clutter.size = try cm.positive("size", default: clutter.size, "a clutter size d_clutter in metres")
             clutter.height = try cm.nonNegative("height", default: clutter.height, "an effective clutter height h_c in metres")
             cm.finish()
@@ -167,8 +175,9 @@ struct WorldDecoder {
             if let a = attempt({ try decodeAisle(item, bounds: bounds, obstacles: obstacles) }) { aisles.append(a) }
         }
         checkUniqueNames(aisles.map { ($0.name, nil) }, what: "aisle", key: "map.factory.aisles")
-        return FactoryHallSpec(size: size, ceiling: ceiling, scenario: scenario, clutter: clutter,
-                               obstacles: obstacles, aisles: aisles)
+        return FactoryHallSpec(
+            size: size, ceiling: ceiling, scenario: scenario, clutter: clutter,
+            obstacles: obstacles, aisles: aisles)
     }
 
     func decodeBox(_ value: YAMLValue, bounds: MapBounds) throws -> Prism {
@@ -217,8 +226,10 @@ struct WorldDecoder {
     }
 
     /// Reports a path that leaves the map or runs through an obstacle.
-    func checkPath(_ points: [Vec3], value: YAMLValue, bounds: MapBounds, obstacles: [Prism],
-                   clearance: Double, what: String) {
+    func checkPath(
+        _ points: [Vec3], value: YAMLValue, bounds: MapBounds, obstacles: [Prism],
+        clearance: Double, what: String
+    ) {
         for (i, p) in points.enumerated() where !bounds.contains(p) {
             context.report(at: value, expected: "every point of the \(what) inside the map \(bounds)", found: "point \(i) at \(fmt(p))")
             return
@@ -226,8 +237,9 @@ struct WorldDecoder {
         for i in 0..<(points.count - 1) {
             let a = Point2(points[i].x, points[i].y), b = Point2(points[i + 1].x, points[i + 1].y)
             if let o = obstacles.first(where: { $0.footprintIntersects(a, b, clearance: clearance) }) {
-                context.report(at: value, expected: "a \(what) clear of obstacles (\(clearance) m)",
-                               found: "segment \(i) from \(fmt(points[i])) to \(fmt(points[i + 1])) runs through \(o.kind) '\(o.name)'")
+                context.report(
+                    at: value, expected: "a \(what) clear of obstacles (\(clearance) m)",
+                    found: "segment \(i) from \(fmt(points[i])) to \(fmt(points[i + 1])) runs through \(o.kind) '\(o.name)'")
                 return
             }
         }
@@ -255,10 +267,14 @@ struct WorldDecoder {
                 let name = try jm.string("name", "a junction name")
                 let pv = try jm.required("position", "the junction position [x, y] in metres")
                 let p = try pv.vec2()
-                if !bounds.contains(Vec3(p.x, p.y, 0)) { context.report(at: pv, expected: "a junction inside the map \(bounds)", found: fmt(p)) }
+                if !bounds.contains(Vec3(p.x, p.y, 0)) {
+                    context.report(at: pv, expected: "a junction inside the map \(bounds)", found: fmt(p))
+                }
                 let turn = try jm.positive("turnSpeed", default: 5, "a turning speed in m/s")
                 return JunctionSpec(name: name, position: p, turnSpeed: turn)
-            }) { junctions.append(j) }
+            }) {
+                junctions.append(j)
+            }
         }
         for item in try m.optional("buildings")?.sequence("a list of buildings") ?? [] {
             if let b = attempt({ try decodeBuilding(item, bounds: bounds) }) { buildings.append(b) }
@@ -300,14 +316,19 @@ struct WorldDecoder {
             guard let jv = m.optional(key) else { ends.append(nil); continue }
             let jname = try jv.string("a junction name")
             guard let j = junctions.first(where: { $0.name == jname }) else {
-                context.report(at: jv, expected: "one of the junctions " + junctions.map { "'\($0.name)'" }.joined(separator: ", "), found: "'\(jname)'")
+                context.report(
+                    at: jv, expected: "one of the junctions " + junctions.map { "'\($0.name)'" }.joined(separator: ", "),
+                    found: "'\(jname)'")
                 ends.append(nil)
                 continue
             }
             let d = Point2(point.x, point.y) - j.position
             if (d * d).sum().squareRoot() > RoadNetworkRules.junctionReach {
-                context.report(at: jv, expected: "the lane to \(key == "from" ? "start" : "end") within \(RoadNetworkRules.junctionReach) m of junction '\(jname)' at \(fmt(j.position))",
-                               found: "its \(key == "from" ? "first" : "last") point at \(fmt(point))")
+                context.report(
+                    at: jv,
+                    expected:
+                        "the lane to \(key == "from" ? "start" : "end") within \(RoadNetworkRules.junctionReach) m of junction '\(jname)' at \(fmt(j.position))",
+                    found: "its \(key == "from" ? "first" : "last") point at \(fmt(point))")
             }
             ends.append(jname)
         }
@@ -317,7 +338,8 @@ struct WorldDecoder {
 
     /// A Manhattan grid of two-way streets with buildings in the blocks (TR 38.901's UMi layout
     /// is such a grid). Junction (i, j) sits at origin + (i·spacing.x, j·spacing.y).
-    func decodeRoadGrid(_ value: YAMLValue, bounds: MapBounds) throws -> (junctions: [JunctionSpec], lanes: [LaneSpec], buildings: [Prism]) {
+    func decodeRoadGrid(_ value: YAMLValue, bounds: MapBounds) throws -> (junctions: [JunctionSpec], lanes: [LaneSpec], buildings: [Prism])
+    {
         var m = try value.mapping()
         defer { m.finish() }
         let origin = try m.required("origin", "the first junction [x, y] in metres").vec2()
@@ -333,17 +355,22 @@ struct WorldDecoder {
         let setback = try m.positive("setback", default: 15, "the distance of buildings from street centres, m")
         let heightRange = try m.optional("buildingHeight").map { try $0.range("building height in metres") }
         if min(spacing.x, spacing.y) <= 4 * half + 1 {
-            context.report(at: value, expected: "a street spacing above 4·laneOffset + 1 = \(fmt(4 * half + 1)) m (lanes stop 2·laneOffset short of each junction)",
-                           found: "spacing \(fmt(spacing))")
+            context.report(
+                at: value,
+                expected:
+                    "a street spacing above 4·laneOffset + 1 = \(fmt(4 * half + 1)) m (lanes stop 2·laneOffset short of each junction)",
+                found: "spacing \(fmt(spacing))")
         }
         if heightRange != nil && setback <= half + 1 {
-            context.report(at: value, expected: "a building setback above laneOffset + 1 = \(fmt(half + 1)) m, so buildings stand clear of the lanes",
-                           found: "setback \(fmt(setback)) m")
+            context.report(
+                at: value, expected: "a building setback above laneOffset + 1 = \(fmt(half + 1)) m, so buildings stand clear of the lanes",
+                found: "setback \(fmt(setback)) m")
         }
         let nx = Int(count[0]), ny = Int(count[1])
         let far = origin + Point2(Double(nx - 1) * spacing.x, Double(ny - 1) * spacing.y)
         if !bounds.contains(Vec3(origin.x, origin.y, 0)) || !bounds.contains(Vec3(far.x, far.y, 0)) {
-            context.report(at: value, expected: "a street grid inside the map \(bounds)", found: "junctions from \(fmt(origin)) to \(fmt(far))")
+            context.report(
+                at: value, expected: "a street grid inside the map \(bounds)", found: "junctions from \(fmt(origin)) to \(fmt(far))")
         }
         func jp(_ i: Int, _ j: Int) -> Point2 { origin + Point2(Double(i) * spacing.x, Double(j) * spacing.y) }
         func jn(_ i: Int, _ j: Int) -> String { "j-\(i)-\(j)" }
@@ -357,8 +384,10 @@ struct WorldDecoder {
             let dir = (pb - pa) / ((pb - pa) * (pb - pa)).sum().squareRoot()
             let right = Point2(dir.y, -dir.x)
             let s = pa + dir * (2 * half) + right * half, e = pb - dir * (2 * half) + right * half
-            lanes.append(LaneSpec(name: name, path: Polyline([Vec3(s.x, s.y, 0), Vec3(e.x, e.y, 0)]),
-                                  speedLimit: speed, from: jn(a.0, a.1), to: jn(b.0, b.1)))
+            lanes.append(
+                LaneSpec(
+                    name: name, path: Polyline([Vec3(s.x, s.y, 0), Vec3(e.x, e.y, 0)]),
+                    speedLimit: speed, from: jn(a.0, a.1), to: jn(b.0, b.1)))
         }
         for j in 0..<ny {
             for i in 0..<(nx - 1) {
@@ -381,13 +410,20 @@ struct WorldDecoder {
                     let lo = jp(i, j) + Point2(setback, setback), hi = jp(i + 1, j + 1) - Point2(setback, setback)
                     guard hi.x > lo.x, hi.y > lo.y else { continue }
                     let h = rng.uniform(heightRange.lowerBound, heightRange.upperBound)
-                    buildings.append(Prism(name: "block-\(i)-\(j)", kind: "building", min: Vec3(lo.x, lo.y, 0), max: Vec3(hi.x, hi.y, max(h, 1))))
+                    buildings.append(
+                        Prism(name: "block-\(i)-\(j)", kind: "building", min: Vec3(lo.x, lo.y, 0), max: Vec3(hi.x, hi.y, max(h, 1))))
                 }
             }
         }
-        if let lane = lanes.first(where: { l in buildings.contains { $0.footprintIntersects(
-                Point2(l.path.points[0].x, l.path.points[0].y), Point2(l.path.points[1].x, l.path.points[1].y)) } }) {
-            context.report(at: value, expected: "generated lanes clear of the generated buildings", found: "lane '\(lane.name)' runs through a building")
+        if let lane = lanes.first(where: { l in
+            buildings.contains {
+                $0.footprintIntersects(
+                    Point2(l.path.points[0].x, l.path.points[0].y), Point2(l.path.points[1].x, l.path.points[1].y))
+            }
+        }) {
+            context.report(
+                at: value, expected: "generated lanes clear of the generated buildings",
+                found: "lane '\(lane.name)' runs through a building")
         }
         return (junctions, lanes, buildings)
     }
@@ -414,63 +450,73 @@ struct WorldDecoder {
         var result: [BaseStationSpec] = []
         let operatorNames = operators.isEmpty ? [OperatorSpec.default.name] : operators.map(\.name)
         for item in try value.sequence("a list of base stations") {
-            guard let stations = attempt({ () throws -> [BaseStationSpec] in
-                var m = try item.mapping()
-                defer { m.finish() }
-                let name = try m.string("name", "a base-station name")
-                let tier: BSTier = try m.choice("tier", default: .micro)
-                let d = BaseStationDefaults(tier: tier)
-                let opValue = m.optional("operator")
-                let op = try opValue?.string("an operator name") ?? operatorNames[0]
-                if let opValue, !operatorNames.contains(op) {
-                    context.report(at: opValue, expected: "one of the operators " + operatorNames.map { "'\($0)'" }.joined(separator: ", "), found: "'\(op)'")
-                }
-                var template = BaseStationSpec(
-                    name: name, tier: tier, operatorName: op, position: .zero,
-                    carrierFrequency: try m.positive("carrierGHz", default: d.carrierGHz, "a carrier frequency in GHz") * 1e9,
-                    bandwidth: try m.positive("bandwidthMHz", default: d.bandwidthMHz, "a bandwidth in MHz") * 1e6,
-                    subcarrierSpacing: try m.positive("subcarrierSpacingKHz", default: d.subcarrierSpacingKHz, "a subcarrier spacing in kHz") * 1e3,
-                    txPower: try m.double("txPowerDbm", default: d.txPowerDbm, "a transmit power in dBm"),
-                    arraySize: SIMD2(1, 1),
-                    noiseFigure: try m.nonNegative("noiseFigureDb", default: d.noiseFigureDb, "a noise figure in dB"),
-                    clockOffset: try m.double("clockOffsetNs", default: 0, "a clock offset in nanoseconds") * 1e-9,
-                    azimuth: try m.double("azimuthDeg", default: 0, "a boresight azimuth in degrees") * .pi / 180)
-                let arr = try m.optional("array")?.numbers(count: 2, "antenna elements [horizontal, vertical]") ?? [Double(d.array.x), Double(d.array.y)]
-                guard arr.allSatisfy({ $0 >= 1 && $0 <= 4096 && $0 == $0.rounded() }) else {
-                    throw item.fail(expected: "whole numbers of antenna elements from 1 to 4096 in 'array'", found: "\(arr)")
-                }
-                template.arraySize = SIMD2(Int(arr[0]), Int(arr[1]))
-                var placed: [(String, Vec3, YAMLValue)] = []
-                if let pv = m.optional("position") {
-                    placed.append((name, try pv.vec3(), pv))
-                } else if let gv = m.optional("grid") {
-                    var g = try gv.mapping()
-                    defer { g.finish() }
-                    let origin = try g.required("origin", "the first site [x, y] in metres").vec2()
-                    let spacing = try g.required("spacing", "site spacing [x, y] in metres").vec2()
-                    let cv = try g.required("count", "sites along x and y [nx, ny]")
-                    let count = try cv.numbers(count: 2, "sites along x and y [nx, ny]")
-                    guard count.allSatisfy({ $0 >= 1 && $0 <= 1000 && $0 == $0.rounded() }) else { throw cv.fail(expected: "whole numbers of sites from 1 to 1000") }
-                    let height = try g.positive("height", "the antenna height in metres")
-                    var k = 0
-                    for j in 0..<Int(count[1]) {
-                        for i in 0..<Int(count[0]) {
-                            k += 1
-                            let p = origin + Point2(Double(i) * spacing.x, Double(j) * spacing.y)
-                            placed.append(("\(name)-\(k)", Vec3(p.x, p.y, height), gv))
-                        }
+            guard
+                let stations = attempt({ () throws -> [BaseStationSpec] in
+                    var m = try item.mapping()
+                    defer { m.finish() }
+                    let name = try m.string("name", "a base-station name")
+                    let tier: BSTier = try m.choice("tier", default: .micro)
+                    let d = BaseStationDefaults(tier: tier)
+                    let opValue = m.optional("operator")
+                    let op = try opValue?.string("an operator name") ?? operatorNames[0]
+                    if let opValue, !operatorNames.contains(op) {
+                        context.report(
+                            at: opValue, expected: "one of the operators " + operatorNames.map { "'\($0)'" }.joined(separator: ", "),
+                            found: "'\(op)'")
                     }
-                } else {
-                    throw item.fail(expected: "a 'position' [x, y, z] or a 'grid' of sites", found: "neither")
-                }
-                return placed.map { (siteName, p, v) in
-                    if let map { checkSite(p, at: v, map: map, what: "base station '\(siteName)'") }
-                    var bs = template
-                    bs.name = siteName
-                    bs.position = p
-                    return bs
-                }
-            }) else { continue }
+                    var template = BaseStationSpec(
+                        name: name, tier: tier, operatorName: op, position: .zero,
+                        carrierFrequency: try m.positive("carrierGHz", default: d.carrierGHz, "a carrier frequency in GHz") * 1e9,
+                        bandwidth: try m.positive("bandwidthMHz", default: d.bandwidthMHz, "a bandwidth in MHz") * 1e6,
+                        subcarrierSpacing: try m.positive(
+                            "subcarrierSpacingKHz", default: d.subcarrierSpacingKHz, "a subcarrier spacing in kHz") * 1e3,
+                        txPower: try m.double("txPowerDbm", default: d.txPowerDbm, "a transmit power in dBm"),
+                        arraySize: SIMD2(1, 1),
+                        noiseFigure: try m.nonNegative("noiseFigureDb", default: d.noiseFigureDb, "a noise figure in dB"),
+                        clockOffset: try m.double("clockOffsetNs", default: 0, "a clock offset in nanoseconds") * 1e-9,
+                        azimuth: try m.double("azimuthDeg", default: 0, "a boresight azimuth in degrees") * .pi / 180)
+                    let arr =
+                        try m.optional("array")?.numbers(count: 2, "antenna elements [horizontal, vertical]") ?? [
+                            Double(d.array.x), Double(d.array.y),
+                        ]
+                    guard arr.allSatisfy({ $0 >= 1 && $0 <= 4096 && $0 == $0.rounded() }) else {
+                        throw item.fail(expected: "whole numbers of antenna elements from 1 to 4096 in 'array'", found: "\(arr)")
+                    }
+                    template.arraySize = SIMD2(Int(arr[0]), Int(arr[1]))
+                    var placed: [(String, Vec3, YAMLValue)] = []
+                    if let pv = m.optional("position") {
+                        placed.append((name, try pv.vec3(), pv))
+                    } else if let gv = m.optional("grid") {
+                        var g = try gv.mapping()
+                        defer { g.finish() }
+                        let origin = try g.required("origin", "the first site [x, y] in metres").vec2()
+                        let spacing = try g.required("spacing", "site spacing [x, y] in metres").vec2()
+                        let cv = try g.required("count", "sites along x and y [nx, ny]")
+                        let count = try cv.numbers(count: 2, "sites along x and y [nx, ny]")
+                        guard count.allSatisfy({ $0 >= 1 && $0 <= 1000 && $0 == $0.rounded() }) else {
+                            throw cv.fail(expected: "whole numbers of sites from 1 to 1000")
+                        }
+                        let height = try g.positive("height", "the antenna height in metres")
+                        var k = 0
+                        for j in 0..<Int(count[1]) {
+                            for i in 0..<Int(count[0]) {
+                                k += 1
+                                let p = origin + Point2(Double(i) * spacing.x, Double(j) * spacing.y)
+                                placed.append(("\(name)-\(k)", Vec3(p.x, p.y, height), gv))
+                            }
+                        }
+                    } else {
+                        throw item.fail(expected: "a 'position' [x, y, z] or a 'grid' of sites", found: "neither")
+                    }
+                    return placed.map { (siteName, p, v) in
+                        if let map { checkSite(p, at: v, map: map, what: "base station '\(siteName)'") }
+                        var bs = template
+                        bs.name = siteName
+                        bs.position = p
+                        return bs
+                    }
+                })
+            else { continue }
             result += stations
         }
         return result
@@ -519,16 +565,20 @@ struct WorldDecoder {
         defer { m.finish() }
         if let g = m.optional("gnss") {
             var gm = try g.mapping()
-            spec.gnssSigmaHorizontal = try gm.nonNegative("sigmaHorizontal", default: spec.gnssSigmaHorizontal, "a horizontal 1σ error in metres")
+            spec.gnssSigmaHorizontal = try gm.nonNegative(
+                "sigmaHorizontal", default: spec.gnssSigmaHorizontal, "a horizontal 1σ error in metres")
             spec.gnssSigmaVertical = try gm.nonNegative("sigmaVertical", default: spec.gnssSigmaVertical, "a vertical 1σ error in metres")
-            spec.gnssCorrelationTime = try gm.positive("correlationTime", default: spec.gnssCorrelationTime, "a correlation time in seconds")
-            spec.gnssOutlierProbability = try gm.double("outlierProbability", default: spec.gnssOutlierProbability, "a probability in [0, 1]", where: { (0...1).contains($0) })
+            spec.gnssCorrelationTime = try gm.positive(
+                "correlationTime", default: spec.gnssCorrelationTime, "a correlation time in seconds")
+            spec.gnssOutlierProbability = try gm.double(
+                "outlierProbability", default: spec.gnssOutlierProbability, "a probability in [0, 1]", where: { (0...1).contains($0) })
             spec.gnssOutlierScale = try gm.nonNegative("outlierScale", default: spec.gnssOutlierScale, "a mean outlier size in metres")
             gm.finish()
         }
         if let c = m.optional("clock") {
             var cm = try c.mapping()
-            spec.clockOffsetMax = try cm.nonNegative("maxOffsetNs", default: spec.clockOffsetMax * 1e9, "a largest timing offset in nanoseconds") * 1e-9
+            spec.clockOffsetMax =
+                try cm.nonNegative("maxOffsetNs", default: spec.clockOffsetMax * 1e9, "a largest timing offset in nanoseconds") * 1e-9
             spec.clockDriftSigma = try cm.nonNegative("driftSigmaNsPerS", default: spec.clockDriftSigma * 1e9, "a drift 1σ in ns/s") * 1e-9
             cm.finish()
         }
@@ -545,24 +595,36 @@ struct WorldDecoder {
         let d = SensingSpec.default
         spec.mode = try m.choice("mode", default: d.mode)
         spec.detectionThresholdDb = try m.double("detectionThresholdDb", default: d.detectionThresholdDb, "a detection threshold in dB")
-        spec.symbolsPerFrame = try m.int("symbolsPerFrame", default: d.symbolsPerFrame, "a whole number of OFDM symbols from 2 to 100000 (Doppler needs two)", where: { (2...100_000).contains($0) })
+        spec.symbolsPerFrame = try m.int(
+            "symbolsPerFrame", default: d.symbolsPerFrame, "a whole number of OFDM symbols from 2 to 100000 (Doppler needs two)",
+            where: { (2...100_000).contains($0) })
         spec.lineOfSight = try m.choice("lineOfSight", default: d.lineOfSight)
         spec.maxRange = try m.positive("maxRange", default: d.maxRange, "a largest sensing range in metres")
         spec.maxBaseline = try m.positive("maxBaseline", default: d.maxBaseline, "a largest TRP–TRP baseline in metres")
-        spec.missProbability = try m.double("missProbability", default: d.missProbability, "a probability in [0, 1]", where: { (0...1).contains($0) })
-        spec.nlosProbability = try m.double("nlosProbability", default: d.nlosProbability, "a probability in [0, 1]", where: { (0...1).contains($0) })
+        spec.missProbability = try m.double(
+            "missProbability", default: d.missProbability, "a probability in [0, 1]", where: { (0...1).contains($0) })
+        spec.nlosProbability = try m.double(
+            "nlosProbability", default: d.nlosProbability, "a probability in [0, 1]", where: { (0...1).contains($0) })
         spec.nlosExcessMean = try m.positive("nlosExcessMean", default: d.nlosExcessMean, "a mean excess path length in metres")
         spec.nlosExtraLossDb = try m.nonNegative("nlosExtraLossDb", default: d.nlosExtraLossDb, "an extra loss in dB")
-        spec.clutterRate = try m.double("clutterRate", default: d.clutterRate, "a mean number of false alarms per link and frame, 0 to 1000", where: { (0...1000).contains($0) })
-        spec.clutterSNRMeanDb = try m.positive("clutterSNRMeanDb", default: d.clutterSNRMeanDb, "a mean false-alarm SNR above the threshold in dB")
-        spec.backgroundReflectors = try m.int("backgroundReflectors", default: d.backgroundReflectors, "a whole number of reflectors from 0 to 10000", where: { (0...10_000).contains($0) })
+        spec.clutterRate = try m.double(
+            "clutterRate", default: d.clutterRate, "a mean number of false alarms per link and frame, 0 to 1000",
+            where: { (0...1000).contains($0) })
+        spec.clutterSNRMeanDb = try m.positive(
+            "clutterSNRMeanDb", default: d.clutterSNRMeanDb, "a mean false-alarm SNR above the threshold in dB")
+        spec.backgroundReflectors = try m.int(
+            "backgroundReflectors", default: d.backgroundReflectors, "a whole number of reflectors from 0 to 10000",
+            where: { (0...10_000).contains($0) })
         spec.backgroundRCSDbsm = try m.double("backgroundRCSDbsm", default: d.backgroundRCSDbsm, "a radar cross section in dBsm")
-        spec.identificationAccuracy = try m.double("identificationAccuracy", default: d.identificationAccuracy, "a probability in [0, 1]", where: { (0...1).contains($0) })
+        spec.identificationAccuracy = try m.double(
+            "identificationAccuracy", default: d.identificationAccuracy, "a probability in [0, 1]", where: { (0...1).contains($0) })
         spec.beamSweep = try m.bool("beamSweep", default: d.beamSweep)
         spec.stoMax = try m.nonNegative("stoMaxNs", default: d.stoMax * 1e9, "a largest timing offset in nanoseconds") * 1e-9
         if let av = m.optional("ueArray") {
             let a = try av.numbers(count: 2, "UE antenna elements [horizontal, vertical]")
-            guard a.allSatisfy({ $0 >= 1 && $0 <= 64 && $0 == $0.rounded() }) else { throw av.fail(expected: "whole numbers of elements from 1 to 64") }
+            guard a.allSatisfy({ $0 >= 1 && $0 <= 64 && $0 == $0.rounded() }) else {
+                throw av.fail(expected: "whole numbers of elements from 1 to 64")
+            }
             spec.ueArray = SIMD2(Int(a[0]), Int(a[1]))
         }
         spec.ueNoiseFigureDb = try m.nonNegative("ueNoiseFigureDb", default: d.ueNoiseFigureDb, "a noise figure in dB")

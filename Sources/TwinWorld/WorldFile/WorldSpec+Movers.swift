@@ -36,15 +36,18 @@ extension WorldDecoder {
         case .factory(let f)? where !vehicle: available = f.aisles.map(\.name)
         case nil: break
         default:
-            throw value.fail(expected: vehicle ? "vehicles on a road map (they drive lanes)" : "AGVs in a factory hall (they drive aisles)",
-                             found: "a \(vehicle ? "factory" : "road") map")
+            throw value.fail(
+                expected: vehicle ? "vehicles on a road map (they drive lanes)" : "AGVs in a factory hall (they drive aisles)",
+                found: "a \(vehicle ? "factory" : "road") map")
         }
         if map != nil && available.isEmpty {
             throw value.fail(expected: "a map with \(plural) for this \(moverClass.rawValue)", found: "a map without \(plural)")
         }
         var paths: [String] = []
         if let one = m.optional(singular) { paths = [try one.string("a \(singular) name")] }
-        if let many = m.optional(plural) { paths += try many.sequence("a list of \(singular) names").map { try $0.string("a \(singular) name") } }
+        if let many = m.optional(plural) {
+            paths += try many.sequence("a list of \(singular) names").map { try $0.string("a \(singular) name") }
+        }
         for p in paths where map != nil && !available.contains(p) {
             let hint = YAMLMapping.closest(to: p, in: available).map { " (did you mean '\($0)'?)" } ?? ""
             throw value.fail(expected: "\(singular) names from the map", found: "'\(p)'\(hint)")
@@ -64,8 +67,9 @@ extension WorldDecoder {
     /// A mover's height above the floor: non-negative and under the map's ceiling.
     func height(_ m: inout YAMLMapping, default fallback: Double, map: MapSpec?) throws -> Double {
         let ceiling = map?.ceiling ?? .infinity
-        return try m.double("height", default: fallback, "a height in metres from 0 to the ceiling (\(fmt(ceiling)) m)",
-                            where: { $0 >= 0 && $0 <= ceiling })
+        return try m.double(
+            "height", default: fallback, "a height in metres from 0 to the ceiling (\(fmt(ceiling)) m)",
+            where: { $0 >= 0 && $0 <= ceiling })
     }
 
     func decodeMission(_ m: inout YAMLMapping, value: YAMLValue, map: MapSpec?) throws -> WaypointMissionSpec {
@@ -81,16 +85,18 @@ extension WorldDecoder {
                 if !bounds.contains(p) || p.z <= 0 {
                     context.report(at: items[i], expected: "a waypoint inside the map \(bounds), above the ground", found: fmt(p))
                 } else if let o = map.obstacles.first(where: { $0.contains(p, clearance: clearance) }) {
-                    context.report(at: items[i], expected: "a waypoint at least \(clearance) m clear of obstacles",
-                                   found: "\(fmt(p)) inside \(o.kind) '\(o.name)'")
+                    context.report(
+                        at: items[i], expected: "a waypoint at least \(clearance) m clear of obstacles",
+                        found: "\(fmt(p)) inside \(o.kind) '\(o.name)'")
                 }
             }
             let legs = waypoints.count > 1 ? (repeats ? waypoints.count : waypoints.count - 1) : 0
             for i in 0..<legs {
                 let a = waypoints[i], b = waypoints[(i + 1) % waypoints.count]
                 if let o = map.obstacles.first(where: { $0.intersects(a, b, clearance: clearance) }) {
-                    context.report(at: items[(i + 1) % waypoints.count], expected: "a straight flight from the previous waypoint clear of obstacles",
-                                   found: "the leg \(fmt(a)) → \(fmt(b)) passes through \(o.kind) '\(o.name)'")
+                    context.report(
+                        at: items[(i + 1) % waypoints.count], expected: "a straight flight from the previous waypoint clear of obstacles",
+                        found: "the leg \(fmt(a)) → \(fmt(b)) passes through \(o.kind) '\(o.name)'")
                 }
             }
         }
@@ -115,16 +121,21 @@ extension WorldDecoder {
             let a = try corners[0].vec2(), b = try corners[1].vec2()
             let lo = pointwiseMin(a, b), hi = pointwiseMax(a, b)
             if let map, lo.x < 0 || lo.y < 0 || hi.x > map.size.x || hi.y > map.size.y {
-                context.report(at: av, expected: "an area inside the map (x 0…\(fmt(map.size.x)), y 0…\(fmt(map.size.y)))", found: "\(fmt(lo))–\(fmt(hi))")
+                context.report(
+                    at: av, expected: "an area inside the map (x 0…\(fmt(map.size.x)), y 0…\(fmt(map.size.y)))",
+                    found: "\(fmt(lo))–\(fmt(hi))")
             }
             area = (lo, hi)
         }
         let aisleValue = m.optional("aisle")
         let aisle = try aisleValue?.string("an aisle name")
         if let aisle, let aisleValue, let map {
-            guard case .factory(let f) = map else { throw aisleValue.fail(expected: "walking on aisles only in a factory hall", found: "'\(aisle)' on a road map") }
+            guard case .factory(let f) = map else {
+                throw aisleValue.fail(expected: "walking on aisles only in a factory hall", found: "'\(aisle)' on a road map")
+            }
             if !f.aisles.contains(where: { $0.name == aisle }) {
-                throw aisleValue.fail(expected: "one of the aisles " + f.aisles.map { "'\($0.name)'" }.joined(separator: ", "), found: "'\(aisle)'")
+                throw aisleValue.fail(
+                    expected: "one of the aisles " + f.aisles.map { "'\($0.name)'" }.joined(separator: ", "), found: "'\(aisle)'")
             }
         }
         let height = try height(&m, default: MoverClass.person.defaultHeight, map: map)
@@ -132,8 +143,9 @@ extension WorldDecoder {
         if aisle == nil, let map {
             let lo = area?.0 ?? .zero, hi = area?.1 ?? map.size
             if hi.x - lo.x <= 2 * radius || hi.y - lo.y <= 2 * radius {
-                throw value.fail(expected: "a walking area wider than the body (2 · radius = \(fmt(2 * radius)) m) in x and y",
-                                 found: "\(fmt(hi.x - lo.x)) × \(fmt(hi.y - lo.y)) m")
+                throw value.fail(
+                    expected: "a walking area wider than the body (2 · radius = \(fmt(2 * radius)) m) in x and y",
+                    found: "\(fmt(hi.x - lo.x)) × \(fmt(hi.y - lo.y)) m")
             }
         }
         return RandomWalkSpec(speed: speed, pause: pause, area: area, aisle: aisle, height: height, radius: radius)

@@ -170,7 +170,9 @@ struct YAMLMapping {
     mutating func optional(_ key: String) -> YAMLValue? {
         known.append(key)
         consumed.insert(key)
-        guard let node = mapping[key], !(node.null != nil && { if case .scalar(let s) = node { return s.style == .plain } else { return false } }()) else { return nil }
+        guard let node = mapping[key],
+            !(node.null != nil && { if case .scalar(let s) = node { return s.style == .plain } else { return false } }())
+        else { return nil }
         return YAMLValue(node: node, path: childPath(key), context: value.context)
     }
 
@@ -179,9 +181,10 @@ struct YAMLMapping {
         guard let child = optional(key) else {
             value.context.stop()
             let present = mapping[key] != nil
-            throw WorldFileDecodingStop(problem: WorldFileProblem(
-                line: value.line, column: value.column, key: childPath(key),
-                expected: expected, found: present ? "nothing (null)" : "no such key"))
+            throw WorldFileDecodingStop(
+                problem: WorldFileProblem(
+                    line: value.line, column: value.column, key: childPath(key),
+                    expected: expected, found: present ? "nothing (null)" : "no such key"))
         }
         return child
     }
@@ -196,11 +199,12 @@ struct YAMLMapping {
             guard !consumed.contains(key) else { continue }
             let hint = YAMLMapping.closest(to: key, in: known).map { " (did you mean '\($0)'?)" } ?? ""
             let allowed = known.map { "'\($0)'" }.joined(separator: ", ")
-            value.context.report(WorldFileProblem(
-                line: keyNode.mark?.line ?? child.mark?.line, column: keyNode.mark?.column,
-                key: childPath(key),
-                expected: "one of the keys \(allowed)",
-                found: "unknown key '\(key)'\(hint)"))
+            value.context.report(
+                WorldFileProblem(
+                    line: keyNode.mark?.line ?? child.mark?.line, column: keyNode.mark?.column,
+                    key: childPath(key),
+                    expected: "one of the keys \(allowed)",
+                    found: "unknown key '\(key)'\(hint)"))
         }
     }
 
@@ -231,8 +235,10 @@ struct YAMLMapping {
 extension YAMLMapping {
     // Convenience readers with defaults. `expected` phrases what a person should write.
 
-    mutating func double(_ key: String, default fallback: Double? = nil, _ expected: String,
-                         where valid: (Double) -> Bool = { _ in true }) throws -> Double {
+    mutating func double(
+        _ key: String, default fallback: Double? = nil, _ expected: String,
+        where valid: (Double) -> Bool = { _ in true }
+    ) throws -> Double {
         guard let child = optional(key) else {
             if let fallback { return fallback }
             throw try missing(key, expected)
@@ -250,8 +256,10 @@ extension YAMLMapping {
         try double(key, default: fallback, expected, where: { $0 >= 0 })
     }
 
-    mutating func int(_ key: String, default fallback: Int? = nil, _ expected: String,
-                      where valid: (Int) -> Bool = { _ in true }) throws -> Int {
+    mutating func int(
+        _ key: String, default fallback: Int? = nil, _ expected: String,
+        where valid: (Int) -> Bool = { _ in true }
+    ) throws -> Int {
         guard let child = optional(key) else {
             if let fallback { return fallback }
             throw try missing(key, expected)
@@ -273,7 +281,8 @@ extension YAMLMapping {
         try optional(key)?.bool() ?? fallback
     }
 
-    mutating func choice<T: RawRepresentable & CaseIterable>(_ key: String, default fallback: T? = nil) throws -> T where T.RawValue == String {
+    mutating func choice<T: RawRepresentable & CaseIterable>(_ key: String, default fallback: T? = nil) throws -> T
+    where T.RawValue == String {
         guard let child = optional(key) else {
             if let fallback { return fallback }
             throw try missing(key, "one of " + T.allCases.map { "'\($0.rawValue)'" }.joined(separator: ", "))
@@ -283,9 +292,10 @@ extension YAMLMapping {
 
     private func missing(_ key: String, _ expected: String) throws -> WorldFileDecodingStop {
         value.context.stop()
-        return WorldFileDecodingStop(problem: WorldFileProblem(
-            line: value.line, column: value.column,
-            key: value.path.isEmpty ? key : "\(value.path).\(key)",
-            expected: expected, found: mapping[key] != nil ? "nothing (null)" : "no such key"))
+        return WorldFileDecodingStop(
+            problem: WorldFileProblem(
+                line: value.line, column: value.column,
+                key: value.path.isEmpty ? key : "\(value.path).\(key)",
+                expected: expected, found: mapping[key] != nil ? "nothing (null)" : "no such key"))
     }
 }
