@@ -3,6 +3,19 @@
 // Run with `make bench` (or `swift package --disable-sandbox benchmark` in this folder).
 import PackageDescription
 
+/// A benchmark executable: ordo-one/benchmark's plugin over one folder of Benchmarks/.
+func benchmark(_ name: String) -> Target {
+    .executableTarget(
+        name: name,
+        dependencies: [
+            "BenchmarkSupport",
+            .product(name: "Benchmark", package: "benchmark"),
+            .product(name: "IsacTwin", package: "isac-twin"),
+        ],
+        path: "Benchmarks/\(name)",
+        plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")])
+}
+
 let package = Package(
     name: "isac-twin-benchmarks",
     platforms: [.macOS(.v14)],
@@ -12,22 +25,12 @@ let package = Package(
         .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
     ],
     targets: [
-        .executableTarget(
-            name: "WorldStep",
-            dependencies: [
-                .product(name: "Benchmark", package: "benchmark"),
-                .product(name: "IsacTwin", package: "isac-twin"),
-            ],
-            path: "Benchmarks/WorldStep",
-            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]),
-        .executableTarget(
-            name: "Sensing",
-            dependencies: [
-                .product(name: "Benchmark", package: "benchmark"),
-                .product(name: "IsacTwin", package: "isac-twin"),
-            ],
-            path: "Benchmarks/Sensing",
-            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]),
+        .target(
+            name: "BenchmarkSupport",
+            dependencies: [.product(name: "IsacTwin", package: "isac-twin")],
+            path: "Benchmarks/BenchmarkSupport"),
+        benchmark("WorldStep"),
+        benchmark("Sensing"),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,16 +1,8 @@
 import Benchmark
+import BenchmarkSupport
 import Foundation
 import TwinSensing
 import TwinWorld
-
-let worlds = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-    .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("worlds")
-
-func load(_ name: String) -> WorldSpec {
-    do { return try WorldSpec.load(path: worlds.appendingPathComponent("\(name).yaml").path) } catch {
-        fatalError("\(error)")
-    }
-}
 
 /// Observation generation alone: the world snapshots are stepped before the measurement
 /// starts and replayed, so the figure is `SensingEngine.observe` per frame.
@@ -28,9 +20,7 @@ let benchmarks: @Sendable () -> Void = {
     Benchmark.defaultConfiguration = .init(
         metrics: [.wallClock, .throughput, .mallocCountTotal], maxDuration: .seconds(5), maxIterations: 20)
     // Each iteration observes 200 frames: frames/s = throughput × 200.
-    let factory = load("factory")
+    let factory = loadWorld("factory")
     for mode in [SensingMode.monostatic, .hybrid] { observeBenchmark("factory.yaml", spec: factory, mode: mode) }
-    var road = load("road")
-    if let i = road.movers.firstIndex(where: { $0.moverClass == .vehicle }) { road.movers[i].count = 1000 }
-    observeBenchmark("road.yaml with 1000 vehicles", spec: road, mode: .hybrid, frames: 20)
+    observeBenchmark("road.yaml with 1000 vehicles", spec: roadWorld(vehicles: 1000), mode: .hybrid, frames: 20)
 }

@@ -1,24 +1,8 @@
 import Benchmark
+import BenchmarkSupport
 import Foundation
 import TwinEngine
 import TwinWorld
-
-/// The shipped worlds, found relative to this file (Benchmarks/Benchmarks/WorldStep/).
-let worlds = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-    .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("worlds")
-
-func load(_ name: String) -> WorldSpec {
-    do { return try WorldSpec.load(path: worlds.appendingPathComponent("\(name).yaml").path) } catch {
-        fatalError("\(error)")
-    }
-}
-
-/// road.yaml with its car fleet scaled to `vehicles` (the other movers kept).
-func road(vehicles: Int) -> WorldSpec {
-    var spec = load("road")
-    if let i = spec.movers.firstIndex(where: { $0.moverClass == .vehicle }) { spec.movers[i].count = vehicles }
-    return spec
-}
 
 let benchmarks: @Sendable () -> Void = {
     Benchmark.defaultConfiguration = .init(
@@ -29,8 +13,8 @@ let benchmarks: @Sendable () -> Void = {
 
     // Each iteration is 1,000 world steps (scaling factor kilo): throughput reads as steps/s ÷ 1000.
     for (label, spec) in [
-        ("factory.yaml", load("factory")), ("road.yaml (54 movers)", load("road")),
-        ("road.yaml, 1000 vehicles", road(vehicles: 1000)),
+        ("factory.yaml", loadWorld("factory")), ("road.yaml (54 movers)", loadWorld("road")),
+        ("road.yaml, 1000 vehicles", roadWorld(vehicles: 1000)),
     ] {
         Benchmark("World.step: \(label)") { benchmark in
             var world = try World(spec: spec)
@@ -47,7 +31,7 @@ let benchmarks: @Sendable () -> Void = {
         let path = NSTemporaryDirectory() + "isac-twin-bench-\(UUID().uuidString).sqlite"
         defer { for s in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + s) } }
         let sim = try Simulation(
-            worldFile: worlds.appendingPathComponent("factory.yaml").path,
+            worldFile: shippedWorlds.appendingPathComponent("factory.yaml").path,
             options: RunOptions(recordPath: path, commandLine: "bench"))
         benchmark.startMeasurement()
         blackHole(try sim.run())
