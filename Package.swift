@@ -8,7 +8,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "isac-twin", targets: ["isac-twin"]),
-        .library(name: "IsacTwin", targets: ["TwinMath", "TwinWorld", "TwinRadio", "TwinSensing", "TwinStore", "TwinEngine"]),
+        .library(name: "IsacTwin", targets: ["TwinMath", "TwinWorld", "TwinRadio", "TwinSensing", "TwinLocalization", "TwinStore", "TwinEngine"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -41,6 +41,9 @@ let package = Package(
             name: "TwinSensing",
             dependencies: ["TwinMath", "TwinWorld", "TwinRadio", .product(name: "RealModule", package: "swift-numerics")]),
         .target(
+            name: "TwinLocalization",
+            dependencies: ["TwinMath", "TwinSensing"]),
+        .target(
             name: "TwinStore",
             dependencies: ["TwinMath", "TwinWorld", "TwinSensing", .product(name: "GRDB", package: "GRDB.swift")]),
         .target(
@@ -57,6 +60,7 @@ let package = Package(
         .testTarget(name: "TwinWorldTests", dependencies: ["TwinWorld"]),
         .testTarget(name: "TwinRadioTests", dependencies: ["TwinRadio"]),
         .testTarget(name: "TwinSensingTests", dependencies: ["TwinSensing", "TwinRadio"]),
+        .testTarget(name: "TwinLocalizationTests", dependencies: ["TwinLocalization", "TwinSensing", "TwinWorld"]),
         .testTarget(name: "TwinStoreTests", dependencies: ["TwinStore", "TwinEngine"]),
         .testTarget(name: "TwinEngineTests", dependencies: ["TwinEngine"]),
         .testTarget(name: "EndToEndTests", dependencies: ["TwinEngine"]),
