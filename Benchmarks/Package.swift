@@ -31,6 +31,7 @@ let package = Package(
             path: "Benchmarks/BenchmarkSupport"),
         benchmark("WorldStep"),
         benchmark("Sensing"),
+        benchmark("Localization"),
     ],
     swiftLanguageModes: [.v6]
 )
