@@ -43,11 +43,9 @@ public struct UMaPropagation: PropagationModel, Equatable {
 
     public func pathLoss(_ g: LinkGeometry, carrierFrequency: Double, los: Bool) -> PathLoss {
         let u = UrbanGeometry(g, carrierFrequency: carrierFrequency)
-        let logD = ModelInput.log10(u.d3D)
-        let logF = ModelInput.log10(u.fcGHz)
         let plLOS = u.twoSlopeLOS(intercept: 28.0, nearSlope: 22, breakpointCoefficient: 9)
         if los { return PathLoss(meanDb: plLOS, shadowSigmaDb: Self.losShadowSigmaDb) }
-        let plNLOS = 13.54 + 39.08 * logD + 20 * logF - 0.6 * (u.hUT - 1.5)
+        let plNLOS = 13.54 + 39.08 * u.logD + 20 * u.logF - 0.6 * (u.hUT - 1.5)
         return PathLoss(meanDb: Swift.max(plLOS, plNLOS), shadowSigmaDb: Self.nlosShadowSigmaDb)
     }
 

@@ -32,11 +32,9 @@ public struct UMiPropagation: PropagationModel, Equatable {
 
     public func pathLoss(_ g: LinkGeometry, carrierFrequency: Double, los: Bool) -> PathLoss {
         let u = UrbanGeometry(g, carrierFrequency: carrierFrequency)
-        let logD = ModelInput.log10(u.d3D)
-        let logF = ModelInput.log10(u.fcGHz)
         let plLOS = u.twoSlopeLOS(intercept: 32.4, nearSlope: 21, breakpointCoefficient: 9.5)
         if los { return PathLoss(meanDb: plLOS, shadowSigmaDb: Self.losShadowSigmaDb) }
-        let plNLOS = 35.3 * logD + 22.4 + 21.3 * logF - 0.3 * (u.hUT - 1.5)
+        let plNLOS = 35.3 * u.logD + 22.4 + 21.3 * u.logF - 0.3 * (u.hUT - 1.5)
         return PathLoss(meanDb: Swift.max(plLOS, plNLOS), shadowSigmaDb: Self.nlosShadowSigmaDb)
     }
 
@@ -58,6 +56,9 @@ struct UrbanGeometry {
     var fcGHz: Double
     /// d'_BP = 4 h'_BS h'_UT f_c / c, m.
     var breakpoint: Double
+    /// log10(d_3D) and log10(f_c / GHz), shared by the LOS and NLOS formulas.
+    var logD: Double
+    var logF: Double
 
     init(_ g: LinkGeometry, carrierFrequency: Double) {
         hUT = ModelInput.clamp(g.utHeight, Self.utHeightRange.lowerBound, Self.utHeightRange.upperBound)
@@ -68,13 +69,14 @@ struct UrbanGeometry {
         fcGHz = ModelInput.carrierGHz(carrierFrequency)
         let h = Self.environmentHeight
         breakpoint = 4 * (hBS - h) * (hUT - h) * (fcGHz * 1e9) / PhysicalConstants.speedOfLight
+        logD = ModelInput.log10(d3D)
+        logF = ModelInput.log10(fcGHz)
     }
 
     /// The two-slope LOS path loss UMi and UMa share (Table 7.4.1-1):
     /// PL1 = A + n·log10(d_3D) + 20·log10(f_c) up to d'_BP, then
     /// PL2 = A + 40·log10(d_3D) + 20·log10(f_c) − k·log10(d'_BP² + (h_BS − h_UT)²).
     func twoSlopeLOS(intercept: Double, nearSlope: Double, breakpointCoefficient: Double) -> Double {
-        let logD = ModelInput.log10(d3D), logF = ModelInput.log10(fcGHz)
         if d2D <= breakpoint { return intercept + nearSlope * logD + 20 * logF }
         return intercept + 40 * logD + 20 * logF - breakpointCoefficient * ModelInput.log10(breakpoint * breakpoint + dh * dh)
     }
