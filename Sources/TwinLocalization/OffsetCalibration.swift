@@ -32,7 +32,9 @@ public struct CalibratedFrame: Sendable, Equatable {
 /// estimate's own error (the direct path's range noise) is added to their variances.
 ///
 /// A UE receiver's position is its GNSS report, so a UE link's calibration absorbs the GNSS
-/// error along the baseline: exactly the error a fusion centre would make.
+/// error along the baseline: exactly the error a fusion centre would make. Cell-free links are
+/// calibrated like the others: direct paths are identified by their known geometry, so they
+/// stay on their own link even when target echoes are mis-attributed.
 public enum OffsetCalibration {
     public static let defaultMaxOffset = 130e-9 * 299_792_458.0
 
@@ -45,7 +47,7 @@ public enum OffsetCalibration {
         var baselines: [Int: Double] = [:]
         for (k, m) in frame.measurements.enumerated() {
             let link = links[m.linkId]
-            guard !link.isMonostatic, link.kind != .cellFree else { continue }
+            guard !link.isMonostatic else { continue }
             let baseline: Double
             if let b = baselines[m.linkId] {
                 baseline = b
@@ -59,7 +61,7 @@ public enum OffsetCalibration {
         }
         var calibrations: [LinkCalibration] = []
         var offset: [Int: (value: Double, variance: Double)] = [:]
-        for linkId in Set(frame.measurements.map(\.linkId)).sorted() where !links[linkId].isMonostatic && links[linkId].kind != .cellFree {
+        for linkId in Set(frame.measurements.map(\.linkId)).sorted() where !links[linkId].isMonostatic {
             if let direct = best[linkId], let baseline = baselines[linkId] {
                 let m = frame.measurements[direct.index]
                 offset[linkId] = (m.range - baseline, m.rangeVariance)

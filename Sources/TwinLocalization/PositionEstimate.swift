@@ -53,10 +53,12 @@ public struct PositionEstimate: Sendable, Equatable {
     public var conditionNumber: Double
     /// Quality warnings; empty for a trustworthy estimate.
     public var flags: Set<Flag>
+    /// Number of unknowns fitted: 3, plus one per jointly estimated clock offset.
+    public var unknownCount: Int
 
     public init(
         position: Vec3, covariance: Matrix, residual: Double, observationCount: Int, iterations: Int,
-        converged: Bool, conditionNumber: Double, flags: Set<Flag>
+        converged: Bool, conditionNumber: Double, flags: Set<Flag>, unknownCount: Int = 3
     ) {
         self.position = position
         self.covariance = covariance
@@ -66,8 +68,9 @@ public struct PositionEstimate: Sendable, Equatable {
         self.converged = converged
         self.conditionNumber = conditionNumber
         self.flags = flags
+        self.unknownCount = unknownCount
     }
 
-    /// Degrees of freedom of `residual`: n − 3 (0 when n ≤ 3).
-    public var degreesOfFreedom: Int { Swift.max(observationCount - 3, 0) }
+    /// Degrees of freedom of `residual`: n minus the unknowns (0 when not positive).
+    public var degreesOfFreedom: Int { Swift.max(observationCount - unknownCount, 0) }
 }

@@ -1,0 +1,209 @@
+import TwinMath
+
+/// Settings of the echo association that single-target localisers share.
+public struct EchoAssociationSettings: Sendable, Equatable {
+    /// Gate on the Mahalanobis distance² between an echo's point and a group (3 dof).
+    /// Default 16.27: the 99.9 % quantile of χ²₃.
+    public var pointGate: Double
+    /// Gate on the normalised innovation² of a range-only or angle-only echo (1 dof per
+    /// component). Default 10.83: the 99.9 % quantile of χ²₁.
+    public var scalarGate: Double
+    /// A group is reported only when echoes of at least this many different links support it
+    /// (false alarms and clutter rarely agree across links). At least 1.
+    public var minimumLinks: Int
+
+    public init(pointGate: Double = 16.27, scalarGate: Double = 10.83, minimumLinks: Int = 2) {
+        self.pointGate = pointGate
+        self.scalarGate = scalarGate
+        self.minimumLinks = minimumLinks
+    }
+}
+
+/// Echoes grouped as one target's, with the fused per-echo point as a first estimate.
+public struct EchoGroup: Sendable, Equatable {
+    /// Every echo of the group, sorted.
+    public var members: [EchoRef]
+    /// The members that gave a time–angle point (the rest joined by range or angle alone).
+    public var pointMembers: [EchoRef]
+    /// Information-weighted fusion of the members' `EchoPoint`s (the time–angle estimate).
+    public var position: Vec3
+    public var covariance: SymmetricMatrix3
+    /// Σ over member points of (pᵢ − x)ᵀ Pᵢ⁻¹ (pᵢ − x): χ² with 3(k − 1) dof for k points.
+    public var pointResidual: Double
+    public var pointCount: Int
+    /// Another reported group lies within the point gate of this one: the two may be one
+    /// target split or two targets too close to tell apart.
+    public var ambiguous: Bool
+
+    /// Distinct links among the members.
+    public var linkCount: Int { Set(members.map(\.link)).count }
+}
+
+/// Multi-target association of a frame's unlabeled echoes by their time–angle points
+/// (DOMAIN.md §7.3), one echo per link per target.
+///
+/// 1. Every echo with a complete direction and a known offset gives an `EchoPoint`.
+/// 2. Links are taken in order. The points of a link are assigned to the groups formed so far by
+///    optimal assignment (TwinMath `Assignment`, Crouse's shortest augmenting path) on the
+///    Mahalanobis distance² (pᵢ − x_g)ᵀ(Pᵢ + P_g)⁻¹(pᵢ − x_g), pairs beyond `pointGate`
+///    forbidden; an assigned point is fused into its group by information weighting, an
+///    unassigned point starts a group. One link therefore never gives a group two echoes:
+///    the one-range-per-target constraint.
+/// 3. Echoes without a point (no complete direction, or an unknown clock offset) join by the
+///    same per-link assignment on their normalised innovation²: the range (known offset) and
+///    each measured angle, predicted at the group's position with its uncertainty, each
+///    component gated by `scalarGate`.
+/// 4. Groups supported by fewer than `minimumLinks` links are dropped; the rest are flagged
+///    `ambiguous` when another reported group is within the point gate.
+///
+/// Deterministic for a given problem; it needs angles (a range-only problem has no points).
+public enum EchoAssociation {
+    public static func groups(_ problem: LocalizationProblem, settings: EchoAssociationSettings = .init()) -> [EchoGroup] {
+        run(problem, settings: settings).groups
+    }
+
+    /// The groups and the number of echoes that gave a time–angle point.
+    static func run(_ problem: LocalizationProblem, settings: EchoAssociationSettings) -> (groups: [EchoGroup], points: Int) {
+        var clusters: [Cluster] = []
+        var pointCount = 0
+        var pending: [EchoRef] = []
+        for (l, link) in problem.links.enumerated() {
+            let tx = problem.anchors[link.transmitter].position
+            let rx = problem.anchors[link.receiver].position
+            let knownOffset: Bool = if case .unknown = link.offset { false } else { true }
+            var points: [(ref: EchoRef, point: EchoPoint, information: SymmetricMatrix3)] = []
+            for (e, echo) in link.echoes.enumerated() {
+                let ref = EchoRef(link: l, echo: e)
+                if knownOffset, let point = EchoPoint.make(echo, transmitter: tx, receiver: rx, monostatic: link.isMonostatic),
+                    let information = point.covariance.inverse
+                {
+                    points.append((ref, point, information))
+                } else {
+                    pending.append(ref)
+                }
+            }
+            guard !points.isEmpty else { continue }
+            pointCount += points.count
+            var assignment = [Int?](repeating: nil, count: points.count)
+            if !clusters.isEmpty {
+                var costs = Matrix(rows: points.count, columns: clusters.count, repeating: .infinity)
+                for (i, p) in points.enumerated() {
+                    for (c, cluster) in clusters.enumerated() {
+                        guard let s = (p.point.covariance + cluster.covariance).inverse else { continue }
+                        let d2 = s.quadratic(p.point.position - cluster.position)
+                        if d2 <= settings.pointGate { costs[i, c] = d2 }
+                    }
+                }
+                do {
+                    let result = Assignment.solve(costs: costs)
+                    for (i, c) in result.rowToColumn.enumerated() { assignment[i] = c }
+                }
+            }
+            for (i, p) in points.enumerated() {
+                if let c = assignment[i] {
+                    clusters[c].add(p.ref, point: p.point, information: p.information)
+                } else {
+                    clusters.append(Cluster(p.ref, point: p.point, information: p.information))
+                }
+            }
+        }
+        guard !clusters.isEmpty else { return ([], 0) }
+
+        // Echoes without points, link by link.
+        var byLink: [Int: [EchoRef]] = [:]
+        for ref in pending { byLink[ref.link, default: []].append(ref) }
+        for l in byLink.keys.sorted() {
+            let refs = byLink[l]!
+            let link = problem.links[l]
+            let knownOffset: Bool = if case .unknown = link.offset { false } else { true }
+            var costs = Matrix(rows: refs.count, columns: clusters.count, repeating: .infinity)
+            for (i, ref) in refs.enumerated() {
+                let range = problem.rangeObservation(ref)
+                let angles = problem.angleObservations(ref)
+                for (c, cluster) in clusters.enumerated() where !cluster.links.contains(l) {
+                    var total = 0.0
+                    var components = 0
+                    var inside = true
+                    if knownOffset {
+                        let g = range.gradient(at: cluster.position)
+                        let r = range.value - range.predicted(at: cluster.position)
+                        let d2 = r * r / (range.variance + cluster.covariance.quadratic(g))
+                        inside = d2 <= settings.scalarGate
+                        total += d2
+                        components += 1
+                    }
+                    for angle in angles where inside {
+                        let g = angle.gradient(at: cluster.position)
+                        let r = angle.innovation(at: cluster.position)
+                        let d2 = r * r / (angle.variance + cluster.covariance.quadratic(g))
+                        inside = d2 <= settings.scalarGate
+                        total += d2
+                        components += 1
+                    }
+                    if inside && components > 0 { costs[i, c] = total }
+                }
+            }
+            let result = Assignment.solve(costs: costs)
+            for (i, c) in result.rowToColumn.enumerated() {
+                guard let c else { continue }
+                clusters[c].members.append(refs[i])
+                clusters[c].links.insert(l)
+            }
+        }
+
+        let kept = clusters.filter { $0.links.count >= Swift.max(1, settings.minimumLinks) }
+        let groups = kept.enumerated().map { (k, cluster) in
+            let ambiguous = kept.indices.contains { j in
+                guard j != k, let s = (cluster.covariance + kept[j].covariance).inverse else { return false }
+                return s.quadratic(cluster.position - kept[j].position) <= settings.pointGate
+            }
+            var residual = 0.0
+            for (point, information) in zip(cluster.points, cluster.informations) {
+                residual += information.quadratic(point - cluster.position)
+            }
+            return EchoGroup(
+                members: cluster.members.sorted(), pointMembers: cluster.pointMembers.sorted(), position: cluster.position, covariance: cluster.covariance,
+                pointResidual: residual, pointCount: cluster.points.count, ambiguous: ambiguous)
+        }
+        return (groups, pointCount)
+    }
+
+    /// A group under construction, in information form.
+    struct Cluster {
+        var members: [EchoRef]
+        var pointMembers: [EchoRef]
+        var links: Set<Int>
+        var information: SymmetricMatrix3
+        var informationVector: Vec3
+        var position: Vec3
+        var covariance: SymmetricMatrix3
+        var points: [Vec3]
+        var informations: [SymmetricMatrix3]
+
+        init(_ ref: EchoRef, point: EchoPoint, information: SymmetricMatrix3) {
+            members = [ref]
+            pointMembers = [ref]
+            links = [ref.link]
+            self.information = information
+            informationVector = information * point.position
+            position = point.position
+            covariance = point.covariance
+            points = [point.position]
+            informations = [information]
+        }
+
+        mutating func add(_ ref: EchoRef, point: EchoPoint, information: SymmetricMatrix3) {
+            let fused = self.information + information
+            guard let covariance = fused.inverse else { return }
+            members.append(ref)
+            pointMembers.append(ref)
+            links.insert(ref.link)
+            self.information = fused
+            informationVector += information * point.position
+            self.covariance = covariance
+            position = covariance * informationVector
+            points.append(point.position)
+            informations.append(information)
+        }
+    }
+}
