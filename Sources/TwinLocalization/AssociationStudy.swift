@@ -358,48 +358,81 @@ public enum AssociationStudy {
     /// ms/frame of the joint method, then P_MD, P_FA and ms/frame of the baseline. Cells of a
     /// method missing from `rows` show "–".
     public static func markdownTable(_ rows: [Row]) -> String {
-        var keys: [(Double, Int)] = []
+        table(
+            rows,
+            header: [
+                "joint P_MD", "joint P_FA", "joint RMSE (m)", "joint ms/frame", "baseline P_MD", "baseline P_FA",
+                "baseline ms/frame",
+            ],
+            joint: { row in
+                [
+                    fixed(row.detection.missedDetectionProbability, 3), fixed(row.detection.falseAlarmProbability, 3),
+                    row.detection.rootMeanSquareError.map { fixed($0, 3) } ?? "–", fixed(row.meanSeconds * 1e3, 3),
+                ]
+            },
+            baseline: { row in
+                [
+                    fixed(row.detection.missedDetectionProbability, 3), fixed(row.detection.falseAlarmProbability, 3),
+                    fixed(row.meanSeconds * 1e3, 3),
+                ]
+            })
+    }
+
+    /// A second Markdown table of diagnostics, one line per (bandwidth, K): reported targets per
+    /// frame, candidates fitted per frame and the fraction of frames flagged ambiguous, for the
+    /// joint method then the baseline.
+    public static func detailsTable(_ rows: [Row]) -> String {
+        func cells(_ row: Row) -> [String] {
+            [
+                fixed(Double(row.detection.reported) / Double(row.trials), 2), fixed(row.meanCandidates, 1),
+                fixed(row.ambiguousFraction, 3),
+            ]
+        }
+        return table(
+            rows,
+            header: [
+                "joint reported/frame", "joint candidates/frame", "joint ambiguous", "baseline reported/frame",
+                "baseline candidates/frame", "baseline ambiguous",
+            ],
+            joint: cells, baseline: cells)
+    }
+
+    private static func table(
+        _ rows: [Row], header: [String], joint: (Row) -> [String], baseline: (Row) -> [String]
+    ) -> String {
+        var keys: [(bandwidth: Double, targets: Int)] = []
         for row in rows where !keys.contains(where: { $0 == (row.bandwidth, row.targetCount) }) {
             keys.append((row.bandwidth, row.targetCount))
         }
-        func find(_ key: (Double, Int), _ method: Method) -> Row? {
-            rows.first { $0.bandwidth == key.0 && $0.targetCount == key.1 && $0.method == method }
-        }
-        func fixed(_ value: Double, _ digits: Int) -> String {
-            // Rounded half away from zero to `digits` decimals, without Foundation.
-            let scale = (0..<digits).reduce(1.0) { product, _ in product * 10 }
-            let scaled = (abs(value) * scale).rounded()
-            let whole = Int(scaled / scale)
-            let fraction = Int(scaled - Double(whole) * scale)
-            let sign = value < 0 && scaled > 0 ? "-" : ""
-            guard digits > 0 else { return "\(sign)\(whole)" }
-            let padded = String(fraction)
-            return "\(sign)\(whole)." + String(repeating: "0", count: digits - padded.count) + padded
-        }
+        // Columns are named "joint …" then "baseline …".
+        let jointCount = header.count { $0.hasPrefix("joint") }
+        let baselineCount = header.count - jointCount
         var lines = [
-            "| B (MHz) | K | joint P_MD | joint P_FA | joint RMSE (m) | joint ms/frame | baseline P_MD | baseline P_FA | baseline ms/frame |",
-            "|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+            "| B (MHz) | K | " + header.joined(separator: " | ") + " |",
+            "|" + String(repeating: "---:|", count: header.count + 2),
         ]
         for key in keys {
-            var cells = [fixed(key.0 / 1e6, 0), "\(key.1)"]
-            if let joint = find(key, .joint) {
-                cells += [
-                    fixed(joint.detection.missedDetectionProbability, 3), fixed(joint.detection.falseAlarmProbability, 3),
-                    joint.detection.rootMeanSquareError.map { fixed($0, 3) } ?? "–", fixed(joint.meanSeconds * 1e3, 3),
-                ]
-            } else {
-                cells += Array(repeating: "–", count: 4)
+            func find(_ method: Method) -> Row? {
+                rows.first { $0.bandwidth == key.bandwidth && $0.targetCount == key.targets && $0.method == method }
             }
-            if let baseline = find(key, .baseline) {
-                cells += [
-                    fixed(baseline.detection.missedDetectionProbability, 3),
-                    fixed(baseline.detection.falseAlarmProbability, 3), fixed(baseline.meanSeconds * 1e3, 3),
-                ]
-            } else {
-                cells += Array(repeating: "–", count: 3)
-            }
+            var cells = [fixed(key.bandwidth / 1e6, 0), "\(key.targets)"]
+            cells += find(.joint).map(joint) ?? Array(repeating: "–", count: jointCount)
+            cells += find(.baseline).map(baseline) ?? Array(repeating: "–", count: baselineCount)
             lines.append("| " + cells.joined(separator: " | ") + " |")
         }
         return lines.joined(separator: "\n")
+    }
+
+    /// `value` rounded half away from zero to `digits` decimals, without Foundation.
+    static func fixed(_ value: Double, _ digits: Int) -> String {
+        guard value.isFinite else { return "\(value)" }
+        let scale = (0..<digits).reduce(1.0) { product, _ in product * 10 }
+        let scaled = (abs(value) * scale).rounded()
+        let whole = Int(scaled / scale)
+        let fraction = Int(scaled - Double(whole) * scale)
+        let sign = value < 0 && scaled > 0 ? "-" : ""
+        guard digits > 0 else { return "\(sign)\(whole)" }
+        let padded = String(fraction)
+        return "\(sign)\(whole)." + String(repeating: "0", count: digits - padded.count) + padded
     }
 }

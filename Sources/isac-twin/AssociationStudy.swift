@@ -27,6 +27,9 @@ struct AssociationStudyCommand: ParsableCommand {
     @Option(help: "Bandwidths in MHz, comma-separated.")
     var bandwidths = "400,300"
 
+    @Flag(help: "Also print reported targets, candidates fitted and ambiguous frames per row.")
+    var details = false
+
     func validate() throws {
         guard trials >= 1 else { throw ValidationError("--trials must be at least 1, found \(trials)") }
         _ = try Self.parseTargets(targets)
@@ -52,6 +55,7 @@ struct AssociationStudyCommand: ParsableCommand {
 
             """)
         print(AssociationStudy.markdownTable(rows))
+        if details { print("\n" + AssociationStudy.detailsTable(rows)) }
     }
 
     /// "N", "A...B" (or "A..B", "A-B") or "A,B,C"; every count in 1...50.

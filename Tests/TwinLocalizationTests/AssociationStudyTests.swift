@@ -199,3 +199,13 @@ import TwinMath
     let line = table.split(separator: "\n")[2]
     #expect(line == "| 300 | 7 | 0.071 | 0.044 | 0.100 | 0.457 | – | – | – |")
 }
+
+@Test func detailsTableShowsReportsCandidatesAndAmbiguity() {
+    let row = AssociationStudy.Row(
+        bandwidth: 400e6, targetCount: 2, method: .baseline, trials: 4, detection: .init(truths: 8, reported: 10, correct: 7),
+        meanSeconds: 0, meanCandidates: 12.25, ambiguousFraction: 0.5)
+    let lines = AssociationStudy.detailsTable([row]).split(separator: "\n")
+    #expect(lines.count == 3)
+    #expect(lines[1] == "|---:|---:|---:|---:|---:|---:|---:|---:|")
+    #expect(lines[2] == "| 400 | 2 | – | – | – | 2.50 | 12.3 | 0.500 |")
+}
