@@ -52,7 +52,7 @@ let package = Package(
         .executableTarget(
             name: "isac-twin",
             dependencies: [
-                "TwinEngine", "TwinWorld", "TwinSensing", "TwinStore",
+                "TwinEngine", "TwinWorld", "TwinSensing", "TwinStore", "TwinLocalization",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 

@@ -82,10 +82,26 @@ public struct AssociationSettings: Sendable, Equatable {
     public var ambiguityDistance: Double
     /// A competing fit counts when its residual is at most max(ambiguityFactor · own, γ).
     public var ambiguityFactor: Double
+    /// The one-range-per-target constraint (default true): a direct range explains at most one
+    /// target, so selected mappings must be range-disjoint and their ranges are consumed before
+    /// the next subset size (DOMAIN.md §7 item 4).
+    ///
+    /// False gives the *baseline without that constraint* (for comparison studies, see
+    /// `AssociationStudy`): no range is ever consumed, every subset of every size n is searched
+    /// over all direct ranges, and every surviving candidate (residual ≤ γ) is reported as a
+    /// target, except that a survivor whose position lies within `ambiguityDistance` (≤) of a
+    /// target already reported is dropped as a duplicate. Survivors are visited larger n first
+    /// and, within one n, by ascending residual (ties: generation order), so of a cluster of
+    /// near-identical fits (e.g. one target found by a 5-subset and by its five 4-subsets) the
+    /// fit with the most anchors, then the lowest residual, is kept. Ghosts (wrong associations
+    /// that pass γ and land elsewhere) are all reported. Ambiguity flags follow the same rule as
+    /// with the constraint, against all reported targets.
+    public var exclusiveRanges: Bool
 
     public init(
         epsilon: Double = 0.5, gamma: Double? = nil, minimumAnchors: Int = 3, requireSumMatch: Bool = true,
-        preferredZ: Double? = nil, ambiguityDistance: Double = 1.0, ambiguityFactor: Double = 2.0
+        preferredZ: Double? = nil, ambiguityDistance: Double = 1.0, ambiguityFactor: Double = 2.0,
+        exclusiveRanges: Bool = true
     ) {
         self.epsilon = epsilon
         self.gamma = gamma
@@ -94,6 +110,7 @@ public struct AssociationSettings: Sendable, Equatable {
         self.preferredZ = preferredZ
         self.ambiguityDistance = ambiguityDistance
         self.ambiguityFactor = ambiguityFactor
+        self.exclusiveRanges = exclusiveRanges
     }
 
     /// γ for a fit of `observationCount` observations.
@@ -171,6 +188,10 @@ public struct AssociationResult: Sendable, Equatable {
 /// (lowest residual first) but reported, never silently trusted. Competitors are only sought
 /// among the candidates of the same subset size n.
 ///
+/// With `AssociationSettings.exclusiveRanges` false (the baseline without the one-range-per-
+/// target constraint), step 3 is replaced: nothing is consumed, and every survivor is reported
+/// unless it lies within `ambiguityDistance` of a target already reported (see that setting).
+///
 /// Candidates that throw in `GaussNewton.solve` (degenerate geometry) are dropped. The result
 /// is deterministic for given inputs.
 public enum JointAssociation {
@@ -188,6 +209,7 @@ public enum JointAssociation {
         for n in stride(from: m, through: lowest, by: -1) {
             var fits: [Fit] = []
             for subset in combinations(m, n) {
+                // Only reachable with exclusive ranges: otherwise nothing is ever used.
                 if subset.contains(where: { i in !used[i].contains(false) }) { continue }
                 var search = Search(ranges: ranges, settings: settings, subset: subset, used: used)
                 search.run()
@@ -200,11 +222,22 @@ public enum JointAssociation {
             }
             var taken = used
             var selected: [Int] = []
-            for k in order {
-                let fit = fits[k]
-                if fit.ranges.contains(where: { taken[$0.bs][$0.index] }) { continue }
-                for r in fit.ranges { taken[r.bs][r.index] = true }
-                selected.append(k)
+            if settings.exclusiveRanges {
+                for k in order {
+                    let fit = fits[k]
+                    if fit.ranges.contains(where: { taken[$0.bs][$0.index] }) { continue }
+                    for r in fit.ranges { taken[r.bs][r.index] = true }
+                    selected.append(k)
+                }
+            } else {
+                // Baseline: every survivor is a target unless it duplicates one already reported.
+                var reported = targets.map(\.estimate.position)
+                for k in order {
+                    let position = fits[k].estimate.position
+                    if reported.contains(where: { (position - $0).norm <= settings.ambiguityDistance }) { continue }
+                    reported.append(position)
+                    selected.append(k)
+                }
             }
             let explained = targets.map(\.estimate.position) + selected.map { fits[$0].estimate.position }
             for k in selected {
@@ -230,7 +263,7 @@ public enum JointAssociation {
                     AssociatedTarget(
                         estimate: fit.estimate, mapping: mapping, sumMapping: fit.sums, ambiguous: ambiguous))
             }
-            used = taken
+            if settings.exclusiveRanges { used = taken }
         }
         return AssociationResult(
             targets: targets, ambiguous: targets.contains { $0.ambiguous }, candidatesTried: tried)

@@ -22,4 +22,6 @@ let benchmarks: @Sendable () -> Void = {
     Benchmark("GaussNewton.solve: 6 monostatic ranges, closed-form start") { benchmark in
         for problem in problems { blackHole(try GaussNewton.solve(problem)) }
     }
+    // Each iteration is 100 frames: time per frame = wall clock / 100.
+    registerJointAssociationBenchmarks()
 }
