@@ -45,10 +45,10 @@ let package = Package(
             dependencies: ["TwinMath", "TwinSensing"]),
         .target(
             name: "TwinStore",
-            dependencies: ["TwinMath", "TwinWorld", "TwinSensing", .product(name: "GRDB", package: "GRDB.swift")]),
+            dependencies: ["TwinMath", "TwinWorld", "TwinSensing", "TwinLocalization", .product(name: "GRDB", package: "GRDB.swift")]),
         .target(
             name: "TwinEngine",
-            dependencies: ["TwinMath", "TwinWorld", "TwinRadio", "TwinSensing", "TwinStore"]),
+            dependencies: ["TwinMath", "TwinWorld", "TwinRadio", "TwinSensing", "TwinLocalization", "TwinStore"]),
         .executableTarget(
             name: "isac-twin",
             dependencies: [

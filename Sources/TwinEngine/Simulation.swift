@@ -1,5 +1,6 @@
 import Foundation
 import TwinMath
+import TwinLocalization
 import TwinSensing
 import TwinStore
 import TwinWorld
@@ -18,6 +19,8 @@ public struct RunOptions: Sendable {
     public var batchFrames: Int
     /// Overrides `sensing.mode`.
     public var mode: SensingMode?
+    /// Overrides `localizer.name`.
+    public var localizer: LocalizerKind?
     /// Whether the recording keeps every frame's observations and their truth (they dominate
     /// its size: a few hundred rows per frame in monostatic mode, thousands in hybrid).
     public var recordObservations: Bool
@@ -25,9 +28,10 @@ public struct RunOptions: Sendable {
     public init(
         duration: Double? = nil, seed: UInt64? = nil, recordPath: String? = nil,
         commandLine: String = CommandLine.arguments.joined(separator: " "), batchFrames: Int = 50,
-        mode: SensingMode? = nil, recordObservations: Bool = true
+        mode: SensingMode? = nil, localizer: LocalizerKind? = nil, recordObservations: Bool = true
     ) {
         self.mode = mode
+        self.localizer = localizer
         self.recordObservations = recordObservations
         self.duration = duration
         self.seed = seed
@@ -52,6 +56,8 @@ public struct RunSummary: Sendable {
     public var sensingMode: SensingMode
     public var links: Int
     public var sensing: SensingStatistics
+    public var localizer: LocalizerKind
+    public var localization: LocalizationStatistics
 
     public var framesPerSecond: Double { wallSeconds > 0 ? Double(frames) / wallSeconds : .infinity }
 }
@@ -90,6 +96,7 @@ public struct Simulation {
             spec.simulation.duration = duration
         }
         if let seed = options.seed { spec.simulation.seed = seed }
+        if let localizer = options.localizer { spec.localizer.kind = localizer }
         self.worldFile = worldFile
         self.worldText = text
         self.spec = spec
@@ -107,9 +114,14 @@ public struct Simulation {
                 path: $0,
                 metadata: SessionMetadata(
                     softwareVersion: IsacTwin.version, commandLine: options.commandLine, worldFile: worldFile,
-                    worldText: worldText, seed: spec.simulation.seed, dt: dt, plannedFrames: frames),
+                    worldText: worldText, seed: spec.simulation.seed, dt: dt, plannedFrames: frames,
+                    localizer: spec.localizer.kind.rawValue),
                 world: world, links: sensing.links, batchFrames: options.batchFrames)
         }
+        let localizer = spec.localizer.kind.make(LocalizerSettings(spec.localizer))
+        let stations = spec.baseStations.map { (name: $0.name, position: $0.position) }
+        let ueSigma = spec.localizer.ueReportSigma ?? spec.ue.gnssSigmaHorizontal
+        var localization = LocalizationStatistics()
         var distance = [MoverClass: Double]()
         var previous = world.moverStates()
         let clock = ContinuousClock()
@@ -121,10 +133,13 @@ public struct Simulation {
             }
             previous = snapshot.movers
             let (observations, truth) = sensing.observe(snapshot)
+            let localized = Self.localize(
+                observations, truth: truth, snapshot: snapshot, localizer: localizer, links: sensing.links, stations: stations,
+                ueReportVariance: ueSigma * ueSigma, statistics: &localization)
             if options.recordObservations {
-                try writer?.append(snapshot, observations: observations, truth: truth)
+                try writer?.append(snapshot, observations: observations, truth: truth, localization: localized)
             } else {
-                try writer?.append(snapshot)
+                try writer?.append(snapshot, localization: localized)
             }
             progress(frame + 1, frames)
         }
@@ -142,6 +157,39 @@ public struct Simulation {
             frames: frames, simulatedSeconds: Double(frames) * dt, wallSeconds: wall, moverCounts: counts,
             ueCount: world.movers.filter(\.carriesUE).count, baseStations: spec.baseStations.count,
             distanceByClass: distance, recordPath: options.recordPath, recordBytes: bytes,
-            sensingMode: sensing.spec.mode, links: sensing.links.count, sensing: sensing.statistics)
+            sensingMode: sensing.spec.mode, links: sensing.links.count, sensing: sensing.statistics,
+            localizer: spec.localizer.kind, localization: localization)
+    }
+
+    /// The fusion centre's step of one frame: the frame's problem (after calibration), the
+    /// localiser's answer and its score against the targets that were heard. A problem that
+    /// fails validation (it cannot, from the simulator; counted if it ever does) gives an
+    /// empty result, so a bad frame never stops the run or reaches the recording as NaN.
+    static func localize(
+        _ observations: FrameObservations, truth: ObservationTruth, snapshot: WorldSnapshot, localizer: any Localizer,
+        links: [SensingLink], stations: [(name: String, position: Vec3)], ueReportVariance: Double,
+        statistics: inout LocalizationStatistics
+    ) -> LocalizationResult {
+        let heard = Set(truth.labels.compactMap { $0.pathType == .target ? $0.moverId : nil }).sorted()
+        let truths = heard.map { snapshot.movers[$0].position }
+        let clock = ContinuousClock()
+        let start = clock.now
+        defer {
+            let d = clock.now - start
+            statistics.seconds += Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
+        }
+        let problem = LocalizationProblem(
+            frame: observations, links: links, baseStations: stations, ueReportVariance: ueReportVariance)
+        do {
+            let result = try localizer.localize(problem)
+            let finite = LocalizationResult(
+                localizations: result.localizations.filter(\.isFinite),
+                rejected: result.rejected + result.localizations.count(where: { !$0.isFinite }))
+            statistics.add(finite, truths: truths)
+            return finite
+        } catch {
+            statistics.addInvalid(truths: truths)
+            return LocalizationResult(localizations: [])
+        }
     }
 }

@@ -12,7 +12,14 @@ public struct EchoAssociationSettings: Sendable, Equatable {
     /// (false alarms and clutter rarely agree across links). At least 1.
     public var minimumLinks: Int
 
-    public init(pointGate: Double = 16.27, scalarGate: Double = 10.83, minimumLinks: Int = 2) {
+    /// An echo whose own range and angles disagree with its time–angle point beyond the χ²
+    /// quantile of this probability (with as many dof as observations beyond three) gives no
+    /// point: an NLOS path's departure and arrival angles point at different scatterers.
+    /// It can still join a group by range and angles alone. Default 0.999.
+    public var echoProbability: Double
+
+    public init(pointGate: Double = 16.27, scalarGate: Double = 10.83, minimumLinks: Int = 2, echoProbability: Double = 0.999) {
+        self.echoProbability = echoProbability
         self.pointGate = pointGate
         self.scalarGate = scalarGate
         self.minimumLinks = minimumLinks
@@ -42,18 +49,23 @@ public struct EchoGroup: Sendable, Equatable {
 /// Multi-target association of a frame's unlabeled echoes by their time–angle points
 /// (DOMAIN.md §7.3), one echo per link per target.
 ///
-/// 1. Every echo with a complete direction and a known offset gives an `EchoPoint`.
-/// 2. Links are taken in order. The points of a link are assigned to the groups formed so far by
+/// 1. Every echo with a complete direction and a known offset gives an `EchoPoint`, unless its
+///    own range and angles disagree with that point (`echoProbability`).
+/// 2. Links are taken in order, those between surveyed anchors first. The points of a link are assigned to the groups formed so far by
 ///    optimal assignment (TwinMath `Assignment`, Crouse's shortest augmenting path) on the
 ///    Mahalanobis distance² (pᵢ − x_g)ᵀ(Pᵢ + P_g)⁻¹(pᵢ − x_g), pairs beyond `pointGate`
 ///    forbidden; an assigned point is fused into its group by information weighting, an
-///    unassigned point starts a group. One link therefore never gives a group two echoes:
+///    unassigned point starts a group, except on a link through an anchor with a position
+///    error (`Anchor.positionVariance`, a UE) when surveyed links gave points: its loose
+///    points would otherwise seed groups from chance pairings. One link therefore never gives a group two echoes:
 ///    the one-range-per-target constraint.
 /// 3. Echoes without a point (no complete direction, or an unknown clock offset) join by the
 ///    same per-link assignment on their normalised innovation²: the range (known offset) and
 ///    each measured angle, predicted at the group's position with its uncertainty, each
 ///    component gated by `scalarGate`.
-/// 4. Groups supported by fewer than `minimumLinks` links are dropped; the rest are flagged
+/// 4. Groups supported by fewer than `minimumLinks` links are dropped (by fewer than
+///    `minimumLinks` links between surveyed anchors, when such links gave points: loose UE
+///    points otherwise turn single clutter or NLOS points into targets); the rest are flagged
 ///    `ambiguous` when another reported group is within the point gate.
 ///
 /// Deterministic for a given problem; it needs angles (a range-only problem has no points).
@@ -67,16 +79,44 @@ public enum EchoAssociation {
         var clusters: [Cluster] = []
         var pointCount = 0
         var pending: [EchoRef] = []
-        for (l, link) in problem.links.enumerated() {
+        // Links between surveyed anchors first; links through an anchor with a position error
+        // (a UE's GNSS report) only join their groups when surveyed links gave any points.
+        func anchorVariance(_ link: LocalizationProblem.Link) -> Double {
+            problem.anchors[link.receiver].positionVariance
+                + (link.isMonostatic ? 0 : problem.anchors[link.transmitter].positionVariance)
+        }
+        let order = problem.links.indices.filter { anchorVariance(problem.links[$0]) == 0 }
+            + problem.links.indices.filter { anchorVariance(problem.links[$0]) > 0 }
+        var surveyedPoints = 0
+        for l in order {
+            let link = problem.links[l]
             let tx = problem.anchors[link.transmitter].position
             let rx = problem.anchors[link.receiver].position
             let knownOffset: Bool = if case .unknown = link.offset { false } else { true }
+            // Anchors' own position errors move the point with them (about one for one).
+            let anchorVariance = anchorVariance(link)
             var points: [(ref: EchoRef, point: EchoPoint, information: SymmetricMatrix3)] = []
             for (e, echo) in link.echoes.enumerated() {
                 let ref = EchoRef(link: l, echo: e)
-                if knownOffset, let point = EchoPoint.make(echo, transmitter: tx, receiver: rx, monostatic: link.isMonostatic),
-                    let information = point.covariance.inverse
-                {
+                var made = knownOffset ? EchoPoint.make(echo, transmitter: tx, receiver: rx, monostatic: link.isMonostatic) : nil
+                if anchorVariance > 0, let point = made {
+                    made!.covariance =
+                        point.covariance
+                        + SymmetricMatrix3(xx: anchorVariance, xy: 0, xz: 0, yy: anchorVariance, yz: 0, zz: anchorVariance)
+                }
+                if let point = made {
+                    // The echo's own consistency with its point.
+                    let own = problem.targetObservations([ref], angles: true)
+                    let dof = own.count - 3
+                    let p = point.position
+                    if dof > 0,
+                        GeneralNormalEquations(own, [p.x, p.y, p.z]).cost
+                            > chiSquareQuantile(probability: settings.echoProbability, degreesOfFreedom: dof)
+                    {
+                        made = nil
+                    }
+                }
+                if let point = made, let information = point.covariance.inverse {
                     points.append((ref, point, information))
                 } else {
                     pending.append(ref)
@@ -84,6 +124,7 @@ public enum EchoAssociation {
             }
             guard !points.isEmpty else { continue }
             pointCount += points.count
+            if anchorVariance == 0 { surveyedPoints += points.count }
             var assignment = [Int?](repeating: nil, count: points.count)
             if !clusters.isEmpty {
                 var costs = Matrix(rows: points.count, columns: clusters.count, repeating: .infinity)
@@ -102,6 +143,8 @@ public enum EchoAssociation {
             for (i, p) in points.enumerated() {
                 if let c = assignment[i] {
                     clusters[c].add(p.ref, point: p.point, information: p.information)
+                } else if anchorVariance > 0 && surveyedPoints > 0 {
+                    continue
                 } else {
                     clusters.append(Cluster(p.ref, point: p.point, information: p.information))
                 }
@@ -151,7 +194,11 @@ public enum EchoAssociation {
             }
         }
 
-        let kept = clusters.filter { $0.links.count >= Swift.max(1, settings.minimumLinks) }
+        let minimum = Swift.max(1, settings.minimumLinks)
+        let kept = clusters.filter { cluster in
+            cluster.links.count >= minimum
+                && (surveyedPoints == 0 || cluster.links.count(where: { anchorVariance(problem.links[$0]) == 0 }) >= minimum)
+        }
         let groups = kept.enumerated().map { (k, cluster) in
             let ambiguous = kept.indices.contains { j in
                 guard j != k, let s = (cluster.covariance + kept[j].covariance).inverse else { return false }

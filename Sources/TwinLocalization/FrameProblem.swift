@@ -19,12 +19,17 @@ extension LocalizationProblem {
     ///      per unordered pair of components: every link from the BSs of one synchronised
     ///      cluster into one UE shares its group, as DOMAIN.md §3's "one more unknown".
     /// - Links keep their recording ids; echoes keep the measured angles.
-    public init(frame: FrameObservations, links: [SensingLink], baseStations: [(name: String, position: Vec3)]) {
+    /// - Parameter ueReportVariance: per-axis variance of a UE's reported position, m² (the
+    ///   fusion centre's belief about GNSS accuracy; `Anchor.positionVariance`).
+    public init(
+        frame: FrameObservations, links: [SensingLink], baseStations: [(name: String, position: Vec3)], ueReportVariance: Double = 0
+    ) {
         var anchors = baseStations.map { Anchor(name: $0.name, position: $0.position, kind: .baseStation) }
         var ueAnchor: [Int: Int] = [:]
         for report in frame.ueAnchors.sorted(by: { $0.moverId < $1.moverId }) where report.reportedPosition.isFinite {
             ueAnchor[report.moverId] = anchors.count
-            anchors.append(Anchor(name: "ue\(report.moverId)", position: report.reportedPosition, kind: .ue))
+            anchors.append(
+                Anchor(name: "ue\(report.moverId)", position: report.reportedPosition, kind: .ue, positionVariance: ueReportVariance))
         }
         func anchorIndex(_ node: SensingNode) -> Int? {
             switch node {

@@ -97,12 +97,22 @@ public struct AssociationSettings: Sendable, Equatable {
     /// that pass γ and land elsewhere) are all reported. Ambiguity flags follow the same rule as
     /// with the constraint, against all reported targets.
     public var exclusiveRanges: Bool
+    /// Largest subset of BSs searched (nil: all M). The number of subsets grows as C(M, n);
+    /// large networks should cap it (a target is rarely seen by more than a handful of BSs).
+    public var maximumSubsetSize: Int?
+    /// Limit on partial mappings visited by the depth-first search over the whole frame. When
+    /// it is reached the search stops, the targets found so far are returned and the result is
+    /// marked `truncated`. Without sum ranges nothing but the triangle inequality prunes, and
+    /// the search is exponential in n: the budget keeps a frame's time bounded.
+    public var searchBudget: Int
 
     public init(
         epsilon: Double = 0.5, gamma: Double? = nil, minimumAnchors: Int = 3, requireSumMatch: Bool = true,
         preferredZ: Double? = nil, ambiguityDistance: Double = 1.0, ambiguityFactor: Double = 2.0,
-        exclusiveRanges: Bool = true
+        exclusiveRanges: Bool = true, maximumSubsetSize: Int? = nil, searchBudget: Int = 1_000_000
     ) {
+        self.maximumSubsetSize = maximumSubsetSize
+        self.searchBudget = searchBudget
         self.epsilon = epsilon
         self.gamma = gamma
         self.minimumAnchors = minimumAnchors
@@ -152,11 +162,14 @@ public struct AssociationResult: Sendable, Equatable {
     public var ambiguous: Bool
     /// Number of complete candidate mappings fitted by Gauss–Newton (after pruning).
     public var candidatesTried: Int
+    /// True when `AssociationSettings.searchBudget` ran out: targets may be missing.
+    public var truncated: Bool
 
-    public init(targets: [AssociatedTarget], ambiguous: Bool, candidatesTried: Int) {
+    public init(targets: [AssociatedTarget], ambiguous: Bool, candidatesTried: Int, truncated: Bool = false) {
         self.targets = targets
         self.ambiguous = ambiguous
         self.candidatesTried = candidatesTried
+        self.truncated = truncated
     }
 }
 
@@ -166,8 +179,10 @@ public struct AssociationResult: Sendable, Equatable {
 /// For n = M, M − 1, …, `minimumAnchors`:
 /// 1. For every subset of n BSs (lexicographic order), enumerate candidate mappings, one still
 ///    unused direct range per BS, depth first. As each BS is added, every pair (i, j) of the
-///    partial mapping is checked: when the pair was measured, its sum set must hold a range
-///    within ε of r_i + r_j (the closest such one is kept); otherwise the branch is pruned.
+///    partial mapping is checked: the two ranges must satisfy the triangle inequality with the
+///    baseline D_ij (|r_i − r_j| ≤ D_ij + ε and r_i + r_j ≥ D_ij − ε, true of any one target
+///    seen by both), and when the pair was measured, its sum set must hold a range within ε of
+///    r_i + r_j (the closest such one is kept); otherwise the branch is pruned.
 ///    This removes nearly all wrong combinations (and NLOS ranges, whose sums do not close)
 ///    before any fit.
 /// 2. Each complete candidate is fitted by `GaussNewton.solve` on its n direct ranges and its
@@ -203,17 +218,20 @@ public enum JointAssociation {
         var used = ranges.direct.map { Array(repeating: false, count: $0.count) }
         var targets: [AssociatedTarget] = []
         var tried = 0
+        var budget = settings.searchBudget
         let lowest = Swift.max(3, settings.minimumAnchors)
-        guard m >= lowest else { return AssociationResult(targets: [], ambiguous: false, candidatesTried: 0) }
+        let highest = Swift.min(m, settings.maximumSubsetSize ?? m)
+        guard highest >= lowest else { return AssociationResult(targets: [], ambiguous: false, candidatesTried: 0) }
 
-        for n in stride(from: m, through: lowest, by: -1) {
+        for n in stride(from: highest, through: lowest, by: -1) {
             var fits: [Fit] = []
-            for subset in combinations(m, n) {
+            for subset in combinations(m, n) where budget > 0 {
                 // Only reachable with exclusive ranges: otherwise nothing is ever used.
                 if subset.contains(where: { i in !used[i].contains(false) }) { continue }
-                var search = Search(ranges: ranges, settings: settings, subset: subset, used: used)
+                var search = Search(ranges: ranges, settings: settings, subset: subset, used: used, budget: budget)
                 search.run()
                 tried += search.tried
+                budget = search.budget
                 fits += search.fits
             }
             // Greedy selection of range-disjoint survivors.
@@ -266,7 +284,7 @@ public enum JointAssociation {
             if settings.exclusiveRanges { used = taken }
         }
         return AssociationResult(
-            targets: targets, ambiguous: targets.contains { $0.ambiguous }, candidatesTried: tried)
+            targets: targets, ambiguous: targets.contains { $0.ambiguous }, candidatesTried: tried, truncated: budget <= 0)
     }
 
     /// 99.9 % quantile of χ² with k degrees of freedom, Wilson–Hilferty approximation
@@ -324,12 +342,14 @@ public enum JointAssociation {
         var matchedSums: [(pair: BaseStationPair, index: Int, value: Double)] = []
         var fits: [Fit] = []
         var tried = 0
+        var budget: Int
 
-        init(ranges: NetworkRanges, settings: AssociationSettings, subset: [Int], used: [[Bool]]) {
+        init(ranges: NetworkRanges, settings: AssociationSettings, subset: [Int], used: [[Bool]], budget: Int) {
             self.ranges = ranges
             self.settings = settings
             self.subset = subset
             self.used = used
+            self.budget = budget
         }
 
         mutating func run() { extend(depth: 0) }
@@ -342,13 +362,21 @@ public enum JointAssociation {
             let bs = subset[depth]
             let values = ranges.direct[bs]
             for index in values.indices where !used[bs][index] {
+                guard budget > 0 else { return }
+                budget -= 1
                 let r = values[index]
                 let mark = matchedSums.count
                 var consistent = true
                 for level in 0..<depth {
                     let other = subset[level]
+                    let rOther = ranges.direct[other][chosen[level]]
+                    let baseline = ranges.baseStations[other].distance(to: ranges.baseStations[bs])
+                    if abs(r - rOther) > baseline + settings.epsilon || r + rOther < baseline - settings.epsilon {
+                        consistent = false
+                        break
+                    }
                     guard let set = ranges.sumRanges(other, bs) else { continue }
-                    let expected = r + ranges.direct[other][chosen[level]]
+                    let expected = r + rOther
                     var best: (index: Int, error: Double)? = nil
                     for (k, s) in set.enumerated() {
                         let error = abs(s - expected)

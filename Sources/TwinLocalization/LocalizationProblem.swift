@@ -20,11 +20,17 @@ public struct LocalizationProblem: Sendable, Equatable {
         public var name: String
         public var position: Vec3
         public var kind: Kind
+        /// Variance of the position per axis, m² (0 for a surveyed site; a UE's GNSS error).
+        /// It is added to the variance of every range through the anchor (the range moves by
+        /// the error projected on the line of sight) and, divided by the squared distance
+        /// (the one-way range, or half the sum range), to the variance of its angles.
+        public var positionVariance: Double
 
-        public init(name: String, position: Vec3, kind: Kind = .baseStation) {
+        public init(name: String, position: Vec3, kind: Kind = .baseStation, positionVariance: Double = 0) {
             self.name = name
             self.position = position
             self.kind = kind
+            self.positionVariance = positionVariance
         }
     }
 
@@ -129,6 +135,9 @@ public struct LocalizationProblem: Sendable, Equatable {
         for (i, anchor) in anchors.enumerated() where !anchor.position.isFinite {
             throw .invalid("anchor \(i) (\(anchor.name)): position is not finite")
         }
+        for (i, anchor) in anchors.enumerated() where !(anchor.positionVariance.isFinite && anchor.positionVariance >= 0) {
+            throw .invalid("anchor \(i) (\(anchor.name)): position variance \(anchor.positionVariance) is not a finite value ≥ 0")
+        }
         for (l, link) in links.enumerated() {
             let name = "link \(l) (id \(link.id))"
             guard anchors.indices.contains(link.transmitter) else {
@@ -195,11 +204,13 @@ extension LocalizationProblem {
         let link = links[ref.link]
         let echo = link.echoes[ref.echo]
         if link.isMonostatic {
-            return .monostatic(anchor: anchors[link.transmitter].position, range: echo.range, variance: echo.rangeVariance)
+            return .monostatic(
+                anchor: anchors[link.transmitter].position, range: echo.range,
+                variance: echo.rangeVariance + anchors[link.transmitter].positionVariance)
         }
         return .bistatic(
             transmitter: anchors[link.transmitter].position, receiver: anchors[link.receiver].position, sumRange: echo.range,
-            variance: echo.rangeVariance)
+            variance: echo.rangeVariance + anchors[link.transmitter].positionVariance + anchors[link.receiver].positionVariance)
     }
 
     /// The angle observations of an echo (arrival at the receiver, departure at the transmitter).
@@ -207,18 +218,29 @@ extension LocalizationProblem {
         let link = links[ref.link]
         let echo = link.echoes[ref.echo]
         var out: [AngleObservation] = []
+        let distance = Swift.max(link.isMonostatic ? echo.range : echo.range / 2, 1)
         func add(_ direction: Direction?, at anchor: Int) {
             guard let direction else { return }
             let a = anchors[anchor].position
-            out.append(AngleObservation(anchor: a, component: .azimuth, value: direction.azimuth, variance: direction.azimuthVariance))
+            let extra = anchors[anchor].positionVariance / (distance * distance)
+            out.append(
+                AngleObservation(anchor: a, component: .azimuth, value: direction.azimuth, variance: direction.azimuthVariance + extra))
             if let el = direction.elevation, let v = direction.elevationVariance {
-                out.append(AngleObservation(anchor: a, component: .elevation, value: el, variance: v))
+                out.append(AngleObservation(anchor: a, component: .elevation, value: el, variance: v + extra))
             }
         }
         add(echo.arrival, at: link.receiver)
         add(echo.departure, at: link.transmitter)
         return out
     }
+
+    /// Whether both ends of link `l` are surveyed (no anchor position variance).
+    func isSurveyed(_ l: Int) -> Bool {
+        anchors[links[l].transmitter].positionVariance == 0 && anchors[links[l].receiver].positionVariance == 0
+    }
+
+    /// Distinct links of `refs` between surveyed anchors.
+    func surveyedLinkCount(_ refs: [EchoRef]) -> Int { Set(refs.map(\.link)).count(where: isSurveyed) }
 
     /// The observations of a group of echoes for a joint fit: every range (with its link's
     /// unknown offset group renumbered densely) and, when `angles`, every angle.

@@ -1,4 +1,5 @@
 import TwinMath
+import TwinWorld
 
 /// One localised target of a frame: what a fusion centre hands to the tracker and stores.
 public struct Localization: Sendable, Equatable {
@@ -11,7 +12,7 @@ public struct Localization: Sendable, Equatable {
         case calibrated
         /// At least one clock offset was estimated jointly with the position.
         case offsetEstimated = "offset-estimated"
-        /// Poor geometry, no convergence, or a residual beyond the 99.9 % χ² quantile.
+        /// Poor geometry, no convergence, or (joint) a search cut short by its budget.
         case lowQuality = "low-quality"
         /// Some direction is not observable; its variance is `PositionEstimate.uninformativeVariance`.
         case underdetermined
@@ -81,50 +82,43 @@ public protocol Localizer: Sendable {
     func localize(_ problem: LocalizationProblem) throws(ProblemError) -> LocalizationResult
 }
 
-/// The localisers by name.
-public enum LocalizerKind: String, Sendable, CaseIterable, Codable {
-    /// Maximum-likelihood Gauss–Newton on ranges, sum ranges and angles (DOMAIN.md §7.1).
-    case gaussNewton = "gauss-newton"
-    /// Delay-only: ranges and sum ranges, linear ellipsoid start, Gauss–Newton refinement (§7.2).
-    case ellipsoid
-    /// Closed-form time–angle points per echo, fused by inverse covariance (§7.3).
-    case timeAngle = "time-angle"
-    /// Joint LOS identification and data association on base-station ranges (§7.4).
-    case joint
-    /// Gauss–Newton with iterative UE anchor selection (§7.5).
-    case ueSelection = "ue-selection"
-
-    public var summary: String {
-        switch self {
-        case .gaussNewton: "maximum-likelihood Gauss–Newton on ranges, sum ranges and angles (§7.1)"
-        case .ellipsoid: "delay-only ellipsoid least squares with Gauss–Newton refinement (§7.2)"
-        case .timeAngle: "time–angle closed form per echo, fused by inverse covariance (§7.3)"
-        case .joint: "joint LOS identification and data association on base-station ranges (§7.4)"
-        case .ueSelection: "Gauss–Newton with iterative UE anchor selection (§7.5)"
-        }
-    }
-}
-
 /// Options common to the localisers, as a world file's `localizer:` section sets them.
 public struct LocalizerSettings: Sendable, Equatable {
     public var association: EchoAssociationSettings
-    /// For `joint`: pair-consistency ε and friends.
+    /// For `joint` (and range-only multi-echo problems): pair-consistency ε and friends. The
+    /// default caps subsets at 6 BSs and the search at 200,000 partial mappings per frame.
     public var joint: AssociationSettings
-    /// A fit whose residual exceeds this χ² quantile (per degrees of freedom) is flagged
-    /// `lowQuality`. Default 0.999.
+    /// A fit whose residual exceeds this χ² quantile (with the fit's degrees of freedom) is
+    /// not one target: the Gauss–Newton localisers drop the worst-fitting link until it passes
+    /// (at least two links stay) and reject the group otherwise; `time-angle` rejects it.
+    /// Default 0.999.
     public var residualProbability: Double
     /// For `ue-selection`: a UE is dropped when removing it lowers the residual by more than
     /// the χ² quantile of this probability with as many dof as observations removed.
     public var dropProbability: Double
 
     public init(
-        association: EchoAssociationSettings = .init(), joint: AssociationSettings = .init(), residualProbability: Double = 0.999,
+        association: EchoAssociationSettings = .init(),
+        joint: AssociationSettings = .init(maximumSubsetSize: 6, searchBudget: 200_000), residualProbability: Double = 0.999,
         dropProbability: Double = 0.999
     ) {
         self.association = association
         self.joint = joint
         self.residualProbability = residualProbability
         self.dropProbability = dropProbability
+    }
+}
+
+extension LocalizerSettings {
+    /// The settings a world file's `localizer:` section gives.
+    public init(_ spec: LocalizerSpec) {
+        self.init(
+            association: EchoAssociationSettings(
+                pointGate: chiSquareQuantile(probability: spec.gateProbability, degreesOfFreedom: 3),
+                scalarGate: chiSquareQuantile(probability: spec.gateProbability, degreesOfFreedom: 1),
+                minimumLinks: spec.minimumLinks),
+            joint: AssociationSettings(maximumSubsetSize: spec.jointMaxSubset, searchBudget: spec.jointSearchBudget),
+            residualProbability: spec.residualProbability, dropProbability: spec.dropProbability)
     }
 }
 

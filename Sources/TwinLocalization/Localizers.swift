@@ -1,4 +1,5 @@
 import TwinMath
+import TwinWorld
 
 /// The association front end the single-target localisers share: which echoes belong to one
 /// target, with a first position where one is known.
@@ -16,15 +17,21 @@ struct TargetHypothesis {
     var seedCovariance: SymmetricMatrix3?
     var pointResidual: Double
     var ambiguous: Bool
+    /// Links between surveyed anchors the final fit must keep (the association's rule when
+    /// UE-anchored links are only trusted to join targets surveyed links found).
+    var minimumSurveyedLinks = 0
 }
 
 func hypotheses(_ problem: LocalizationProblem, settings: LocalizerSettings) -> [TargetHypothesis] {
     let (groups, points) = EchoAssociation.run(problem, settings: settings.association)
     if points > 0 {
+        let surveyedPoints = groups.contains { problem.surveyedLinkCount($0.pointMembers) > 0 }
+        let hasLoose = problem.anchors.contains { $0.positionVariance > 0 }
         return groups.map {
             TargetHypothesis(
                 members: $0.members, pointMembers: $0.pointMembers, seed: $0.position, seedCovariance: $0.covariance,
-                pointResidual: $0.pointResidual, ambiguous: $0.ambiguous)
+                pointResidual: $0.pointResidual, ambiguous: $0.ambiguous,
+                minimumSurveyedLinks: surveyedPoints && hasLoose ? settings.association.minimumLinks : 0)
         }
     }
     if problem.links.allSatisfy({ $0.echoes.count <= 1 }) {
@@ -33,7 +40,7 @@ func hypotheses(_ problem: LocalizationProblem, settings: LocalizerSettings) -> 
         guard !members.isEmpty else { return [] }
         return [TargetHypothesis(members: members, pointMembers: [], seed: nil, seedCovariance: nil, pointResidual: 0, ambiguous: false)]
     }
-    return JointLocalizer.associate(problem, settings: settings.joint).map {
+    return JointLocalizer.associate(problem, settings: settings.joint).targets.map {
         TargetHypothesis(
             members: $0.members, pointMembers: [], seed: $0.target.estimate.position, seedCovariance: nil, pointResidual: 0,
             ambiguous: $0.target.ambiguous)
@@ -92,6 +99,13 @@ struct GaussNewtonLocalizer: Localizer {
         return LocalizationResult(localizations: out, rejected: rejected)
     }
 
+    /// Whether the fit's residual passes the χ² test at `residualProbability`.
+    private func consistent(_ estimate: PositionEstimate) -> Bool {
+        estimate.degreesOfFreedom <= 0
+            || estimate.residual
+                <= chiSquareQuantile(probability: settings.residualProbability, degreesOfFreedom: estimate.degreesOfFreedom)
+    }
+
     /// One fit of `members`; nil when it cannot be made.
     private func solve(
         _ problem: LocalizationProblem, _ members: [EchoRef], seed: Vec3?
@@ -145,6 +159,41 @@ struct GaussNewtonLocalizer: Localizer {
                 dropped.append(problem.anchors[candidate.ue].name)
             }
         }
+        // Consistency: a fit that fails the χ² residual test is not one target seen by all its
+        // links (an NLOS echo or clutter joined it). Drop the link whose removal fits best
+        // until the test passes; a group that never passes is rejected, not reported.
+        // The link to drop is the one with the largest normalised residual at the current fit
+        // (ranges of links with an unknown offset are left out of the ranking, their offset
+        // being fitted); one refit per dropped link.
+        while !consistent(best.estimate) {
+            let linkSet = Set(members.map(\.link)).sorted()
+            guard linkSet.count > Swift.max(2, settings.association.minimumLinks) else { return nil }
+            let x = best.estimate.position
+            var worst: (link: Int, cost: Double)?
+            for link in linkSet {
+                var cost = 0.0
+                for ref in members where ref.link == link {
+                    if case .unknown = problem.links[link].offset {
+                    } else {
+                        let range = problem.rangeObservation(ref)
+                        let r = range.value - range.predicted(at: x)
+                        cost += r * r / range.variance
+                    }
+                    if mode != .delayOnly {
+                        for angle in problem.angleObservations(ref) {
+                            let r = angle.innovation(at: x)
+                            cost += r * r / angle.variance
+                        }
+                    }
+                }
+                if cost > worst?.cost ?? -1 { worst = (link, cost) }
+            }
+            guard let worst else { return nil }
+            members.removeAll { $0.link == worst.link }
+            guard let fit = solve(problem, members, seed: x) else { return nil }
+            best = fit
+        }
+        if problem.surveyedLinkCount(members) < hypothesis.minimumSurveyedLinks { return nil }
         let estimate = best.estimate
         var flags = Set<Localization.Flag>()
         if hypothesis.ambiguous { flags.insert(.ambiguous) }
@@ -152,12 +201,6 @@ struct GaussNewtonLocalizer: Localizer {
         if best.offsetCount > 0 { flags.insert(.offsetEstimated) }
         if estimate.flags.contains(.underdetermined) { flags.insert(.underdetermined) }
         if estimate.flags.contains(.lowQuality) { flags.insert(.lowQuality) }
-        if estimate.degreesOfFreedom > 0,
-            estimate.residual > chiSquareQuantile(
-                probability: settings.residualProbability, degreesOfFreedom: estimate.degreesOfFreedom)
-        {
-            flags.insert(.lowQuality)
-        }
         if !dropped.isEmpty { flags.insert(.anchorsDropped) }
         return Localization(
             position: estimate.position, covariance: SymmetricMatrix3(estimate.covariance), links: problem.linkIds(members),
@@ -176,7 +219,11 @@ struct TimeAngleLocalizer: Localizer {
         try problem.validate()
         var out: [Localization] = []
         var rejected = 0
-        for group in EchoAssociation.groups(problem, settings: settings.association) {
+        let groups = EchoAssociation.groups(problem, settings: settings.association)
+        let minimumSurveyed =
+            problem.anchors.contains { $0.positionVariance > 0 }
+                && groups.contains { problem.surveyedLinkCount($0.pointMembers) > 0 } ? settings.association.minimumLinks : 0
+        for group in groups {
             let links = Set(group.pointMembers.map(\.link)).count
             guard links >= Swift.max(1, settings.association.minimumLinks), group.position.isFinite, group.covariance.isFinite else {
                 rejected += 1
@@ -185,16 +232,21 @@ struct TimeAngleLocalizer: Localizer {
             var flags = Set<Localization.Flag>()
             if group.ambiguous { flags.insert(.ambiguous) }
             if problem.anyCalibrated(group.pointMembers) { flags.insert(.calibrated) }
+            // Points that do not agree within the χ² test are not one target.
+            let residual = group.pointResidual
             let dof = 3 * (group.pointCount - 1)
-            if dof > 0,
-                group.pointResidual > chiSquareQuantile(probability: settings.residualProbability, degreesOfFreedom: dof)
-            {
-                flags.insert(.lowQuality)
+            if dof > 0, residual > chiSquareQuantile(probability: settings.residualProbability, degreesOfFreedom: dof) {
+                rejected += 1
+                continue
+            }
+            if problem.surveyedLinkCount(group.pointMembers) < minimumSurveyed {
+                rejected += 1
+                continue
             }
             out.append(
                 Localization(
                     position: group.position, covariance: group.covariance, links: problem.linkIds(group.pointMembers),
-                    echoes: group.pointMembers, residual: group.pointResidual, degreesOfFreedom: dof, flags: flags))
+                    echoes: group.pointMembers, residual: residual, degreesOfFreedom: dof, flags: flags))
         }
         return LocalizationResult(localizations: out, rejected: rejected)
     }
@@ -215,7 +267,7 @@ struct JointLocalizer: Localizer {
     }
 
     /// The §7.4 association of `problem`, with each target's echoes.
-    static func associate(_ problem: LocalizationProblem, settings: AssociationSettings) -> [Associated] {
+    static func associate(_ problem: LocalizationProblem, settings: AssociationSettings) -> (targets: [Associated], truncated: Bool) {
         // Base stations with monostatic echoes, in anchor order.
         var stationOf: [Int: Int] = [:]
         var stations: [Vec3] = []
@@ -229,7 +281,7 @@ struct JointLocalizer: Localizer {
             }
             for e in link.echoes.indices { directRefs[stationOf[anchor]!].append(EchoRef(link: l, echo: e)) }
         }
-        guard stations.count >= 3 else { return [] }
+        guard stations.count >= 3 else { return ([], false) }
         var variance = 0.0
         var direct = directRefs.map { refs in
             refs.map { ref -> Double in
@@ -253,17 +305,18 @@ struct JointLocalizer: Localizer {
         for k in direct.indices where direct[k].isEmpty { direct[k] = [] }
         let ranges = NetworkRanges(baseStations: stations, direct: direct, sum: sums, rangeVariance: variance)
         let result = JointAssociation.solve(ranges, settings: settings)
-        return result.targets.map { target in
+        let targets = result.targets.map { target in
             var members: [EchoRef] = []
             for (i, index) in target.mapping.enumerated() { if let index { members.append(directRefs[i][index]) } }
             for (pair, index) in target.sumMapping { members.append(sumRefs[pair]![index]) }
             return Associated(target: target, members: members.sorted())
         }
+        return (targets, result.truncated)
     }
 
     func localize(_ problem: LocalizationProblem) throws(ProblemError) -> LocalizationResult {
         try problem.validate()
-        let associated = Self.associate(problem, settings: settings.joint)
+        let (associated, truncated) = Self.associate(problem, settings: settings.joint)
         let out = associated.compactMap { item -> Localization? in
             let estimate = item.target.estimate
             guard estimate.position.isFinite, estimate.covariance.isFinite else { return nil }
@@ -271,7 +324,7 @@ struct JointLocalizer: Localizer {
             if item.target.ambiguous { flags.insert(.ambiguous) }
             if problem.anyCalibrated(item.members) { flags.insert(.calibrated) }
             if estimate.flags.contains(.underdetermined) { flags.insert(.underdetermined) }
-            if estimate.flags.contains(.lowQuality) { flags.insert(.lowQuality) }
+            if estimate.flags.contains(.lowQuality) || truncated { flags.insert(.lowQuality) }
             return Localization(
                 position: estimate.position, covariance: SymmetricMatrix3(estimate.covariance), links: problem.linkIds(item.members),
                 echoes: item.members, residual: estimate.residual, degreesOfFreedom: estimate.degreesOfFreedom, flags: flags)

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import TwinLocalization
 import TwinMath
 import TwinWorld
 
@@ -21,6 +22,8 @@ public final class Recording {
         public var truthRows: Int
         public var ueReportRows: Int
         public var observationRows: Int
+        /// Localised targets stored (all frames), and the localiser that made them.
+        public var localizationRows: Int
         public var linkCounts: [(kind: String, count: Int)]
         public var fileBytes: Int64
         public var schemaVersions: [String]
@@ -67,7 +70,7 @@ public final class Recording {
             let metadata = SessionMetadata(
                 softwareVersion: row["softwareVersion"], commandLine: row["commandLine"], worldFile: row["worldFile"],
                 worldText: row["worldText"], seed: UInt64(bitPattern: row["seed"] as Int64), dt: row["dt"],
-                plannedFrames: row["plannedFrames"])
+                plannedFrames: row["plannedFrames"], localizer: row["localizer"])
             let span = try Row.fetchOne(db, sql: "SELECT MIN(time) AS first, MAX(time) AS last FROM frame")
             let movers = try Row.fetchAll(db, sql: "SELECT class, COUNT(*) AS n FROM mover GROUP BY class ORDER BY class")
             let tiers = try Row.fetchAll(db, sql: "SELECT tier, COUNT(*) AS n FROM base_station GROUP BY tier ORDER BY tier")
@@ -86,6 +89,8 @@ public final class Recording {
                 truthRows: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM truth") ?? 0,
                 ueReportRows: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM ue_report") ?? 0,
                 observationRows: tables.contains("observation") ? try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM observation") ?? 0 : 0,
+                localizationRows: tables.contains("localization")
+                    ? try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM localization") ?? 0 : 0,
                 linkCounts: tables.contains("sensing_link")
                     ? try Row.fetchAll(db, sql: "SELECT kind, COUNT(*) AS n FROM sensing_link GROUP BY kind ORDER BY kind").map {
                         ($0["kind"], $0["n"])
@@ -106,10 +111,33 @@ public final class Recording {
         }
     }
 
+    /// The localisations stored for one frame, in their stored order. The echoes a
+    /// localisation used are not stored (its `links` are), so `echoes` is empty.
+    public func localizations(frame: Int) throws -> [Localization] {
+        try queue.read { db in
+            guard try db.tableExists("localization") else { return [] }
+            return try Row.fetchAll(db, sql: "SELECT * FROM localization WHERE frameIndex = ? ORDER BY idx", arguments: [frame]).map {
+                row in
+                let flags: String = row["flags"]
+                let links: String = row["links"]
+                return Localization(
+                    position: Vec3(row["x"] as Double, row["y"] as Double, row["z"] as Double),
+                    covariance: SymmetricMatrix3(
+                        xx: row["cxx"], xy: row["cxy"], xz: row["cxz"], yy: row["cyy"], yz: row["cyz"], zz: row["czz"]),
+                    links: links.split(separator: " ").compactMap { Int($0) }, echoes: [], residual: row["residual"],
+                    degreesOfFreedom: row["dof"],
+                    flags: Set(flags.split(separator: " ").compactMap { Localization.Flag(rawValue: String($0)) }))
+            }
+        }
+    }
+
     /// A 64-bit FNV-1a digest of a table's rows in primary-key order, over the exact bits of
     /// every value: two recordings with equal digests hold the same data.
     public func digest(table: String) throws -> UInt64 {
-        guard ["truth", "ue_report", "ue_truth", "frame", "mover", "observation", "observation_truth"].contains(table) else {
+        guard
+            ["truth", "ue_report", "ue_truth", "frame", "mover", "observation", "observation_truth", "localization", "localization_frame"]
+                .contains(table)
+        else {
             throw RecordingError.notARecording(path: path, reason: "no digest for table \(table)")
         }
         let order =
@@ -117,6 +145,8 @@ public final class Recording {
             case "frame": "frameIndex"
             case "mover": "id"
             case "observation", "observation_truth": "frameIndex, seq"
+            case "localization": "frameIndex, idx"
+            case "localization_frame": "frameIndex"
             default: "frameIndex, moverId"
             }
         return try queue.read { db in

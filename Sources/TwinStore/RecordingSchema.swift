@@ -118,6 +118,32 @@ enum RecordingSchema {
                     ) WITHOUT ROWID;
                     """)
         }
+        migrator.registerMigration("v3-localization") { db in
+            // The fusion centre's output per frame: each localised target (position, the six
+            // covariance entries, the fit's residual and degrees of freedom, its flags and the
+            // ids of the sensing links that contributed, both space-separated) and per frame
+            // the number of candidate groups rejected. The session names the localiser.
+            try db.execute(
+                sql: """
+                    ALTER TABLE session ADD COLUMN localizer TEXT;
+                    CREATE TABLE localization (
+                        frameIndex INTEGER NOT NULL,
+                        idx INTEGER NOT NULL,
+                        x REAL NOT NULL, y REAL NOT NULL, z REAL NOT NULL,
+                        cxx REAL NOT NULL, cxy REAL NOT NULL, cxz REAL NOT NULL,
+                        cyy REAL NOT NULL, cyz REAL NOT NULL, czz REAL NOT NULL,
+                        residual REAL NOT NULL,
+                        dof INTEGER NOT NULL,
+                        flags TEXT NOT NULL,
+                        links TEXT NOT NULL,
+                        PRIMARY KEY (frameIndex, idx)
+                    ) WITHOUT ROWID;
+                    CREATE TABLE localization_frame (
+                        frameIndex INTEGER PRIMARY KEY,
+                        rejected INTEGER NOT NULL
+                    );
+                    """)
+        }
         return migrator
     }
 }

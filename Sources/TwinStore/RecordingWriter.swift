@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import TwinLocalization
 import TwinSensing
 import TwinWorld
 
@@ -12,11 +13,14 @@ public struct SessionMetadata: Sendable, Equatable {
     public var seed: UInt64
     public var dt: Double
     public var plannedFrames: Int
+    /// The localiser the fusion centre ran (nil: no localisation was recorded).
+    public var localizer: String?
 
     public init(
         softwareVersion: String, commandLine: String, worldFile: String, worldText: String,
-        seed: UInt64, dt: Double, plannedFrames: Int
+        seed: UInt64, dt: Double, plannedFrames: Int, localizer: String? = nil
     ) {
+        self.localizer = localizer
         self.softwareVersion = softwareVersion
         self.commandLine = commandLine
         self.worldFile = worldFile
@@ -38,7 +42,8 @@ public final class RecordingWriter {
     public let path: String
     private let queue: DatabaseQueue
     private let batchFrames: Int
-    private var pending: [(snapshot: WorldSnapshot, observations: FrameObservations?, truth: ObservationTruth?)] = []
+    private var pending:
+        [(snapshot: WorldSnapshot, observations: FrameObservations?, truth: ObservationTruth?, localization: LocalizationResult?)] = []
     private(set) public var framesWritten = 0
 
     /// Creates (or replaces) the recording at `path` and stores the session and the world's
@@ -73,12 +78,12 @@ public final class RecordingWriter {
             try queue.write { db in
                 try db.execute(
                     sql: """
-                        INSERT INTO session (id, softwareVersion, commandLine, worldFile, worldText, seed, dt, plannedFrames, status)
-                        VALUES (1, ?, ?, ?, ?, ?, ?, ?, 'running')
+                        INSERT INTO session (id, softwareVersion, commandLine, worldFile, worldText, seed, dt, plannedFrames, status, localizer)
+                        VALUES (1, ?, ?, ?, ?, ?, ?, ?, 'running', ?)
                         """,
                     arguments: [
                         metadata.softwareVersion, metadata.commandLine, metadata.worldFile, metadata.worldText,
-                        Int64(bitPattern: metadata.seed), metadata.dt, metadata.plannedFrames,
+                        Int64(bitPattern: metadata.seed), metadata.dt, metadata.plannedFrames, metadata.localizer,
                     ])
                 for m in world.movers {
                     try db.execute(
@@ -126,10 +131,13 @@ public final class RecordingWriter {
         }
     }
 
-    /// Queues a frame (with its observations and their truth, when sensing ran); commits when a
-    /// batch is full.
-    public func append(_ snapshot: WorldSnapshot, observations: FrameObservations? = nil, truth: ObservationTruth? = nil) throws {
-        pending.append((snapshot, observations, truth))
+    /// Queues a frame (with its observations and their truth, when sensing ran, and the
+    /// fusion centre's localisations, when it ran); commits when a batch is full.
+    public func append(
+        _ snapshot: WorldSnapshot, observations: FrameObservations? = nil, truth: ObservationTruth? = nil,
+        localization: LocalizationResult? = nil
+    ) throws {
+        pending.append((snapshot, observations, truth, localization))
         if pending.count >= batchFrames { try flush() }
     }
 
@@ -146,7 +154,10 @@ public final class RecordingWriter {
                 let observation = try db.cachedStatement(
                     sql: "INSERT INTO observation VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
                 let label = try db.cachedStatement(sql: "INSERT INTO observation_truth VALUES (?, ?, ?, ?, ?, ?, ?)")
-                for (snapshot, observations, labels) in batch {
+                let localized = try db.cachedStatement(
+                    sql: "INSERT INTO localization VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+                let localizedFrame = try db.cachedStatement(sql: "INSERT INTO localization_frame VALUES (?, ?)")
+                for (snapshot, observations, labels, localization) in batch {
                     try frame.execute(arguments: [snapshot.frameIndex, snapshot.time])
                     for (id, m) in snapshot.movers.enumerated() {
                         truth.setUncheckedArguments([
@@ -179,6 +190,19 @@ public final class RecordingWriter {
                             t.transmitter.description, t.trueRange,
                         ])
                         try label.execute()
+                    }
+                    if let localization {
+                        try localizedFrame.execute(arguments: [snapshot.frameIndex, localization.rejected])
+                        for (idx, l) in localization.localizations.enumerated() {
+                            let c = l.covariance
+                            localized.setUncheckedArguments([
+                                snapshot.frameIndex, idx, l.position.x, l.position.y, l.position.z,
+                                c.xx, c.xy, c.xz, c.yy, c.yz, c.zz, l.residual, l.degreesOfFreedom,
+                                l.flags.sorted().map(\.rawValue).joined(separator: " "),
+                                l.links.map(String.init).joined(separator: " "),
+                            ])
+                            try localized.execute()
+                        }
                     }
                 }
                 try db.execute(sql: "UPDATE session SET framesWritten = framesWritten + ?", arguments: [batch.count])

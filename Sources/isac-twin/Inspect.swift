@@ -26,6 +26,8 @@ struct Inspect: ParsableCommand {
         print("infra       \(bs.isEmpty ? "no" : bs) base stations, \(s.risCount) RIS")
         let links = s.linkCounts.map { "\($0.count) \($0.kind)" }.joined(separator: ", ")
         print("sensing     \(links.isEmpty ? "no links" : links + " links")")
-        print("rows        truth \(s.truthRows), ue_report \(s.ueReportRows), observation \(s.observationRows)")
+        if let localizer = m.localizer { print("localizer   \(localizer)") }
+        print(
+            "rows        truth \(s.truthRows), ue_report \(s.ueReportRows), observation \(s.observationRows), localization \(s.localizationRows)")
     }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import TwinEngine
+import TwinLocalization
 import TwinSensing
 import TwinWorld
 
@@ -25,6 +26,9 @@ struct Run: ParsableCommand {
     @Option(help: "Sensing mode (overrides sensing.mode): monostatic, trp-trp, trp-ue, hybrid or cell-free.")
     var mode: SensingMode?
 
+    @Option(help: "Localiser of the fusion centre (overrides localizer.name): gauss-newton, ellipsoid, time-angle, joint or ue-selection.")
+    var localizer: LocalizerKind?
+
     @Option(help: "Where to write the recording (SQLite).")
     var record: String?
 
@@ -48,7 +52,8 @@ struct Run: ParsableCommand {
         let path = WorldCatalogue.resolve(world)
         let summary = try withUserErrors { () throws -> RunSummary in
             var run = try Simulation(
-                worldFile: path, options: RunOptions(duration: duration, seed: seed, mode: mode, recordObservations: !noObservations))
+                worldFile: path, options: RunOptions(
+                    duration: duration, seed: seed, mode: mode, localizer: localizer, recordObservations: !noObservations))
             if !noRecord {
                 let stem = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
                 run.options.recordPath = record ?? "recordings/\(stem)-\(run.spec.simulation.seed).sqlite"
@@ -82,6 +87,20 @@ struct Run: ParsableCommand {
                 st.frames > 0 ? Double(st.clutter) / Double(st.frames) : 0, 100 * st.lineOfSightFraction))
         if let p10 = st.snrPercentile(0.1), let p50 = st.snrPercentile(0.5), let p90 = st.snrPercentile(0.9) {
             lines.append(String(format: "snr        detected target echoes: p10 %.1f dB, median %.1f dB, p90 %.1f dB", p10, p50, p90))
+        }
+        let loc = s.localization
+        let d = loc.detection
+        let rmse = d.rootMeanSquareError.map { String(format: "%.2g m", $0) } ?? "n/a"
+        lines.append(
+            String(
+                format: "localizer  %@: P_MD %.3f, P_FA %.3f (1 m), RMSE %@; %.1f reported, %.1f heard, %.1f rejected per frame; %.2f ms/frame",
+                s.localizer.rawValue, d.missedDetectionProbability, d.falseAlarmProbability, rmse,
+                Double(d.reported) / Double(max(loc.frames, 1)), Double(d.truths) / Double(max(loc.frames, 1)),
+                Double(loc.rejected) / Double(max(loc.frames, 1)), 1000 * loc.secondsPerFrame))
+        if !loc.flagged.isEmpty || loc.invalidFrames > 0 {
+            var parts = loc.flagged.sorted { $0.key < $1.key }.map { "\($0.key.rawValue) \($0.value)" }
+            if loc.invalidFrames > 0 { parts.append("invalid frames \(loc.invalidFrames)") }
+            lines.append("flags      " + parts.joined(separator: ", "))
         }
         if let path = s.recordPath {
             lines.append("recording  \(path) (\(formatBytes(s.recordBytes ?? 0)))")
@@ -129,3 +148,4 @@ final class ProgressBar {
 }
 
 extension SensingMode: ExpressibleByArgument {}
+extension LocalizerKind: ExpressibleByArgument {}

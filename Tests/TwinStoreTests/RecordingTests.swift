@@ -35,7 +35,7 @@ struct RecordingTests {
         #expect(s.metadata.commandLine == "test")
         #expect(s.firstTime == 0.1)
         #expect(abs((s.lastTime ?? 0) - 5.0) < 1e-12)
-        #expect(s.schemaVersions == ["v1", "v2-sensing"])
+        #expect(s.schemaVersions == ["v1", "v2-sensing", "v3-localization"])
         // No WAL left beside a finished recording: one self-contained file.
         let walBytes = (try? FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? Int) ?? 0
         #expect(walBytes == 0)
@@ -55,7 +55,9 @@ struct RecordingTests {
         _ = try record(world: "factory", duration: 10, to: a)
         _ = try record(world: "factory", duration: 10, to: b)
         _ = try record(world: "factory", seed: 99, duration: 10, to: c)
-        for table in ["truth", "ue_report", "ue_truth", "frame", "mover", "observation", "observation_truth"] {
+        for table in [
+            "truth", "ue_report", "ue_truth", "frame", "mover", "observation", "observation_truth", "localization", "localization_frame",
+        ] {
             #expect(try Recording(path: a).digest(table: table) == (try Recording(path: b).digest(table: table)))
         }
         #expect(try Recording(path: a).digest(table: "truth") != (try Recording(path: c).digest(table: "truth")))

@@ -89,6 +89,7 @@ struct WorldDecoder {
         let ue = attempt { try decodeUE(top.optional("ue")) }
         let movers = attempt { try decodeMovers(top.required("movers", "a list of movers"), map: map) } ?? []
         let sensing = attempt { try decodeSensing(top.optional("sensing")) }
+        let localizer = attempt { try decodeLocalizer(top.optional("localizer")) }
         let tracker = attempt { try decodeTracker(top.optional("tracker")) }
         top.finish()
         // Names as the world will use them: an entry with count N makes <name>-1 … <name>-N.
@@ -98,11 +99,11 @@ struct WorldDecoder {
             }, what: "mover", key: "movers")
         checkUniqueNames(ris.map { ($0.name, nil) }, what: "RIS panel", key: "infrastructure.ris")
         checkUniqueNames(baseStations.map { ($0.name, nil) }, what: "base station", key: "infrastructure.baseStations")
-        guard let simulation, let map, let ue, let sensing, let tracker else { return nil }
+        guard let simulation, let map, let ue, let sensing, let localizer, let tracker else { return nil }
         return WorldSpec(
             description: description, simulation: simulation, map: map, movers: movers, ue: ue,
             operators: operators.isEmpty ? [OperatorSpec.default] : operators,
-            baseStations: baseStations, ris: ris, sensing: sensing, tracker: tracker)
+            baseStations: baseStations, ris: ris, sensing: sensing, localizer: localizer, tracker: tracker)
     }
 
     func checkUniqueNames(_ names: [(String, Int?)], what: String, key: String) {
@@ -629,6 +630,31 @@ struct WorldDecoder {
         }
         spec.ueNoiseFigureDb = try m.nonNegative("ueNoiseFigureDb", default: d.ueNoiseFigureDb, "a noise figure in dB")
         spec.rcsCorrelationTime = try m.positive("rcsCorrelationTime", default: d.rcsCorrelationTime, "a correlation time in seconds")
+        return spec
+    }
+
+    func decodeLocalizer(_ value: YAMLValue?) throws -> LocalizerSpec {
+        var spec = LocalizerSpec.default
+        guard let value else { return spec }
+        var m = try value.mapping()
+        defer { m.finish() }
+        let d = LocalizerSpec.default
+        let probability = "a probability strictly between 0 and 1"
+        spec.kind = try m.choice("name", default: d.kind)
+        spec.gateProbability = try m.double("gateProbability", default: d.gateProbability, probability, where: { $0 > 0 && $0 < 1 })
+        spec.minimumLinks = try m.int(
+            "minimumLinks", default: d.minimumLinks, "a whole number of links from 1 to 1000", where: { (1...1000).contains($0) })
+        spec.residualProbability = try m.double(
+            "residualProbability", default: d.residualProbability, probability, where: { $0 > 0 && $0 < 1 })
+        spec.dropProbability = try m.double("dropProbability", default: d.dropProbability, probability, where: { $0 > 0 && $0 < 1 })
+        spec.jointMaxSubset = try m.int(
+            "jointMaxSubset", default: d.jointMaxSubset, "a whole number of base stations from 3 to 64", where: { (3...64).contains($0) })
+        spec.jointSearchBudget = try m.int(
+            "jointSearchBudget", default: d.jointSearchBudget, "a whole number of partial mappings from 1 to 1000000000",
+            where: { (1...1_000_000_000).contains($0) })
+        if m.optional("ueReportSigma") != nil {
+            spec.ueReportSigma = try m.nonNegative("ueReportSigma", default: 0, "a GNSS standard deviation in metres")
+        }
         return spec
     }
 

@@ -15,6 +15,7 @@ public struct WorldSpec: Sendable, Equatable {
     public var baseStations: [BaseStationSpec]
     public var ris: [RISSpec]
     public var sensing: SensingSpec
+    public var localizer: LocalizerSpec
     public var tracker: TrackerSpec
 }
 
@@ -370,4 +371,55 @@ public struct SensingSpec: Sendable, Equatable {
 
 public struct TrackerSpec: Sendable, Equatable {
     public var name: String
+}
+
+/// The fusion centre's localisers by name (the implementations live in TwinLocalization).
+public enum LocalizerKind: String, Sendable, CaseIterable, Codable {
+    /// Maximum-likelihood Gauss–Newton on ranges, sum ranges and angles (DOMAIN.md §7.1).
+    case gaussNewton = "gauss-newton"
+    /// Delay-only: ranges and sum ranges, linear ellipsoid start, Gauss–Newton refinement (§7.2).
+    case ellipsoid
+    /// Closed-form time–angle points per echo, fused by inverse covariance (§7.3).
+    case timeAngle = "time-angle"
+    /// Joint LOS identification and data association on base-station ranges (§7.4).
+    case joint
+    /// Gauss–Newton with iterative UE anchor selection (§7.5).
+    case ueSelection = "ue-selection"
+
+    public var summary: String {
+        switch self {
+        case .gaussNewton: "maximum-likelihood Gauss–Newton on ranges, sum ranges and angles (§7.1)"
+        case .ellipsoid: "delay-only ellipsoid least squares with Gauss–Newton refinement (§7.2)"
+        case .timeAngle: "time–angle closed form per echo, fused by inverse covariance (§7.3)"
+        case .joint: "joint LOS identification and data association on base-station ranges (§7.4)"
+        case .ueSelection: "Gauss–Newton with iterative UE anchor selection (§7.5)"
+        }
+    }
+}
+
+/// The world file's `localizer:` section: which localiser the fusion centre runs and its
+/// settings. Defaults are in `LocalizerSpec.default` and worlds/README.md.
+public struct LocalizerSpec: Sendable, Equatable {
+    public var kind: LocalizerKind
+    /// Probability of the χ² gates that group echoes into targets (time–angle points and
+    /// single ranges or angles).
+    public var gateProbability: Double
+    /// Links a target needs before it is reported.
+    public var minimumLinks: Int
+    /// A fit failing the χ² residual test at this probability loses its worst link or is rejected.
+    public var residualProbability: Double
+    /// `ue-selection`: probability of the χ² test that drops a UE anchor.
+    public var dropProbability: Double
+    /// `joint`: largest number of base stations in one candidate subset.
+    public var jointMaxSubset: Int
+    /// `joint`: partial mappings the search may visit per frame before it stops (results then
+    /// flagged low quality).
+    public var jointSearchBudget: Int
+    /// The fusion centre's belief about the UEs' GNSS accuracy, 1σ per axis, m; nil takes
+    /// `ue.gnssSigmaHorizontal`.
+    public var ueReportSigma: Double?
+
+    public static let `default` = LocalizerSpec(
+        kind: .gaussNewton, gateProbability: 0.999, minimumLinks: 2, residualProbability: 0.999, dropProbability: 0.999,
+        jointMaxSubset: 6, jointSearchBudget: 200_000, ueReportSigma: nil)
 }
