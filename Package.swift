@@ -61,8 +61,8 @@ let package = Package(
         .testTarget(name: "TwinRadioTests", dependencies: ["TwinRadio"]),
         .testTarget(name: "TwinSensingTests", dependencies: ["TwinSensing", "TwinRadio"]),
         .testTarget(name: "TwinLocalizationTests", dependencies: ["TwinLocalization", "TwinSensing", "TwinWorld"]),
-        .testTarget(name: "TwinStoreTests", dependencies: ["TwinStore", "TwinEngine"]),
-        .testTarget(name: "TwinEngineTests", dependencies: ["TwinEngine"]),
+        .testTarget(name: "TwinStoreTests", dependencies: ["TwinStore", "TwinEngine", "TwinLocalization", "TwinSensing"]),
+        .testTarget(name: "TwinEngineTests", dependencies: ["TwinEngine", "TwinLocalization"]),
         .testTarget(name: "EndToEndTests", dependencies: ["TwinEngine"]),
     ],
     swiftLanguageModes: [.v6]

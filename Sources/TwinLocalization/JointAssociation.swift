@@ -126,7 +126,7 @@ public struct AssociationSettings: Sendable, Equatable {
     /// γ for a fit of `observationCount` observations.
     public func residualThreshold(observationCount: Int) -> Double {
         if let gamma { return gamma }
-        return JointAssociation.chiSquareQuantile999(degreesOfFreedom: Swift.max(1, observationCount - 3))
+        return chiSquareQuantile(probability: 0.999, degreesOfFreedom: Swift.max(1, observationCount - 3))
     }
 }
 
@@ -285,15 +285,6 @@ public enum JointAssociation {
         }
         return AssociationResult(
             targets: targets, ambiguous: targets.contains { $0.ambiguous }, candidatesTried: tried, truncated: budget <= 0)
-    }
-
-    /// 99.9 % quantile of χ² with k degrees of freedom, Wilson–Hilferty approximation
-    /// k·(1 − 2/(9k) + z·√(2/(9k)))³, z = 3.0902 (relative error below 1 % for k ≥ 1).
-    static func chiSquareQuantile999(degreesOfFreedom k: Int) -> Double {
-        let kd = Double(Swift.max(k, 1))
-        let a = 2 / (9 * kd)
-        let t = 1 - a + 3.090_232 * a.squareRoot()
-        return kd * t * t * t
     }
 
     /// All n-element subsets of 0..<m in lexicographic order.

@@ -1,3 +1,4 @@
+import Foundation
 import TwinMath
 import TwinWorld
 
@@ -135,14 +136,67 @@ extension LocalizerKind {
     }
 }
 
-/// Quantile of χ² with k dof at probability p, by the Wilson–Hilferty approximation
-/// k(1 − 2/(9k) + z·√(2/(9k)))³ with z the standard normal quantile of p (Acklam's rational
-/// approximation); within 1 % for k ≥ 1 at p ≤ 0.999.
+/// Quantile of χ² with k dof at probability p: the Wilson–Hilferty approximation
+/// k(1 − 2/(9k) + z·√(2/(9k)))³ (z the standard normal quantile of p) refined by Newton steps
+/// on the regularised incomplete gamma function P(k/2, x/2) = p; relative error below 1e-10.
 public func chiSquareQuantile(probability p: Double, degreesOfFreedom k: Int) -> Double {
     let kd = Double(Swift.max(k, 1))
     let a = 2 / (9 * kd)
     let t = 1 - a + normalQuantile(p) * a.squareRoot()
-    return kd * Swift.max(t, 0) * Swift.max(t, 0) * Swift.max(t, 0)
+    var x = Swift.max(kd * t * t * t, 1e-3)
+    let half = kd / 2
+    let logNormaliser = lgamma(half) + half * Double.log(2)
+    for _ in 0..<50 {
+        let f = regularizedLowerGamma(half, x / 2) - p
+        // χ² density at x.
+        let density = Double.exp((half - 1) * Double.log(x) - x / 2 - logNormaliser)
+        guard density > 0 else { break }
+        var next = x - f / density
+        if next <= 0 { next = x / 2 }
+        if abs(next - x) <= 1e-12 * x {
+            x = next
+            break
+        }
+        x = next
+    }
+    return x
+}
+
+/// P(a, x), the regularised lower incomplete gamma function: its series for x < a + 1, else
+/// one minus the continued fraction of Q (Lentz's method), as in Numerical Recipes §6.2.
+func regularizedLowerGamma(_ a: Double, _ x: Double) -> Double {
+    guard x > 0 else { return 0 }
+    let front = a * Double.log(x) - x - lgamma(a)
+    if x < a + 1 {
+        var term = 1 / a
+        var sum = term
+        var n = a
+        for _ in 0..<500 {
+            n += 1
+            term *= x / n
+            sum += term
+            if abs(term) < abs(sum) * 1e-16 { break }
+        }
+        return sum * Double.exp(front)
+    }
+    let tiny = 1e-300
+    var b = x + 1 - a
+    var c = 1 / tiny
+    var d = 1 / b
+    var h = d
+    for i in 1...500 {
+        let an = -Double(i) * (Double(i) - a)
+        b += 2
+        d = an * d + b
+        if abs(d) < tiny { d = tiny }
+        c = b + an / c
+        if abs(c) < tiny { c = tiny }
+        d = 1 / d
+        let delta = d * c
+        h *= delta
+        if abs(delta - 1) < 1e-16 { break }
+    }
+    return 1 - Double.exp(front) * h
 }
 
 /// The standard normal quantile (Acklam's algorithm, relative error below 1.2·10⁻⁹).

@@ -99,6 +99,9 @@ struct GaussNewtonLocalizer: Localizer {
         return LocalizationResult(localizations: out, rejected: rejected)
     }
 
+    /// Up to this many links, dropping tries every link (one fit each).
+    static let exhaustiveDropLinks = 8
+
     /// Whether the fit's residual passes the χ² test at `residualProbability`.
     private func consistent(_ estimate: PositionEstimate) -> Bool {
         estimate.degreesOfFreedom <= 0
@@ -162,13 +165,26 @@ struct GaussNewtonLocalizer: Localizer {
         // Consistency: a fit that fails the χ² residual test is not one target seen by all its
         // links (an NLOS echo or clutter joined it). Drop the link whose removal fits best
         // until the test passes; a group that never passes is rejected, not reported.
-        // The link to drop is the one with the largest normalised residual at the current fit
-        // (ranges of links with an unknown offset are left out of the ranking, their offset
-        // being fitted); one refit per dropped link.
+        // With few links, the link to drop is the one whose removal fits best (a bad range
+        // spreads its error over the others when redundancy is low); with many, the one with
+        // the largest normalised residual at the current fit (ranges of links with an unknown
+        // offset left out of the ranking, their offset being fitted), one refit per drop.
         while !consistent(best.estimate) {
             let linkSet = Set(members.map(\.link)).sorted()
             guard linkSet.count > Swift.max(2, settings.association.minimumLinks) else { return nil }
             let x = best.estimate.position
+            if linkSet.count <= Self.exhaustiveDropLinks {
+                var candidate: (members: [EchoRef], fit: (estimate: PositionEstimate, offsetCount: Int))?
+                for link in linkSet {
+                    let rest = members.filter { $0.link != link }
+                    guard let fit = solve(problem, rest, seed: x), fit.estimate.degreesOfFreedom >= 1 else { continue }
+                    if fit.estimate.residual < candidate?.fit.estimate.residual ?? .infinity { candidate = (rest, fit) }
+                }
+                guard let candidate else { return nil }
+                members = candidate.members
+                best = candidate.fit
+                continue
+            }
             var worst: (link: Int, cost: Double)?
             for link in linkSet {
                 var cost = 0.0

@@ -41,7 +41,7 @@ public struct AngleObservation: Sendable, Equatable {
 
     /// ∇ of the angle at `x`; zero on the vertical through the anchor (where the azimuth is
     /// undefined) and at the anchor itself, so the result is always finite.
-    func gradient(at x: Vec3) -> Vec3 {
+    public func gradient(at x: Vec3) -> Vec3 {
         let d = x - anchor
         let rho2 = d.x * d.x + d.y * d.y
         guard rho2 > 0 else { return .zero }

@@ -2,7 +2,9 @@ import Foundation
 import GRDB
 import Testing
 import TwinEngine
+import TwinLocalization
 import TwinMath
+import TwinSensing
 import TwinStore
 import TwinWorld
 
@@ -109,5 +111,51 @@ struct RecordingTests {
         try db.write { try $0.execute(sql: "INSERT INTO grdb_migrations VALUES ('v99')") }
         try db.close()
         #expect(throws: RecordingError.newerSchema(path: path, unknown: ["v99"])) { try Recording(path: path) }
+    }
+}
+
+struct LocalizationRecordingTests {
+    /// The stored localisations are what the localiser gives on the same frame, recomputed
+    /// here from a fresh world and sensing engine.
+    @Test func localizationsAreStoredPerFrameAsComputed() throws {
+        let path = temporaryPath("factory.sqlite")
+        let file = packageRoot.appendingPathComponent("worlds/factory.yaml").path
+        let summary = try Simulation(
+            worldFile: file, options: RunOptions(duration: 1, recordPath: path, commandLine: "test", mode: .monostatic)
+        ).run()
+        let recording = try Recording(path: path)
+        let s = try recording.summary()
+        #expect(s.metadata.localizer == "gauss-newton")
+        #expect(s.localizationRows == summary.localization.detection.reported)
+
+        let spec = try WorldSpec.load(path: file)
+        var world = try World(spec: spec)
+        var sensing = SensingEngine(world: spec, movers: world.movers, mode: .monostatic)
+        let localizer = LocalizerKind.gaussNewton.make(LocalizerSettings(spec.localizer))
+        let stations = spec.baseStations.map { (name: $0.name, position: $0.position) }
+        for _ in 0..<7 {
+            let snapshot = world.step(dt: spec.simulation.dt)
+            let (frame, _) = sensing.observe(snapshot)
+            let problem = LocalizationProblem(
+                frame: frame, links: sensing.links, baseStations: stations,
+                ueReportVariance: spec.ue.gnssSigmaHorizontal * spec.ue.gnssSigmaHorizontal)
+            let expected = try localizer.localize(problem).localizations
+            let stored = try recording.localizations(frame: snapshot.frameIndex)
+            #expect(stored.count == expected.count)
+            for (a, b) in zip(stored, expected) {
+                #expect(a.position == b.position)
+                #expect(a.covariance == b.covariance)
+                #expect(a.links == b.links && a.flags == b.flags && a.degreesOfFreedom == b.degreesOfFreedom)
+            }
+        }
+    }
+
+    @Test func theLocalizerOverrideIsRecorded() throws {
+        let path = temporaryPath("tiny.sqlite")
+        let file = packageRoot.appendingPathComponent("worlds/tiny.yaml").path
+        _ = try Simulation(
+            worldFile: file, options: RunOptions(duration: 0.5, recordPath: path, commandLine: "test", localizer: .timeAngle)
+        ).run()
+        #expect(try Recording(path: path).summary().metadata.localizer == "time-angle")
     }
 }

@@ -187,3 +187,51 @@ struct WorldFileTests {
         }
     }
 }
+
+struct LocalizerSectionTests {
+    @Test func absentSectionGivesTheDocumentedDefaults() throws {
+        let spec = try WorldSpec.decode(yaml: factoryYAML(), file: "t.yaml")
+        #expect(spec.localizer == .default)
+        #expect(spec.localizer.kind == .gaussNewton && spec.localizer.minimumLinks == 2)
+        #expect(spec.localizer.gateProbability == 0.999 && spec.localizer.ueReportSigma == nil)
+    }
+
+    @Test func everyKeyIsRead() throws {
+        let yaml =
+            factoryYAML() + """
+
+                localizer:
+                  name: ue-selection
+                  gateProbability: 0.99
+                  minimumLinks: 3
+                  residualProbability: 0.995
+                  dropProbability: 0.9
+                  jointMaxSubset: 5
+                  jointSearchBudget: 5000
+                  ueReportSigma: 2.5
+                """
+        let l = try WorldSpec.decode(yaml: yaml, file: "t.yaml").localizer
+        #expect(
+            l
+                == LocalizerSpec(
+                    kind: .ueSelection, gateProbability: 0.99, minimumLinks: 3, residualProbability: 0.995, dropProbability: 0.9,
+                    jointMaxSubset: 5, jointSearchBudget: 5000, ueReportSigma: 2.5))
+    }
+
+    @Test func misspeltNameListsTheLocalisers() {
+        let p = problems(factoryYAML() + "\nlocalizer:\n  name: gauss-newtn\n")
+        #expect(p.count == 1)
+        #expect(p.first?.key == "localizer.name")
+        #expect(p.first?.expected.contains("'gauss-newton'") == true && p.first?.expected.contains("'joint'") == true)
+        #expect(p.first?.found.contains("gauss-newtn") == true)
+    }
+
+    @Test func outOfRangeValuesAndUnknownKeysAreNamed() {
+        #expect(problems(factoryYAML() + "\nlocalizer:\n  gateProbability: 1\n").first?.key == "localizer.gateProbability")
+        #expect(problems(factoryYAML() + "\nlocalizer:\n  minimumLinks: 0\n").first?.key == "localizer.minimumLinks")
+        #expect(problems(factoryYAML() + "\nlocalizer:\n  ueReportSigma: -1\n").first?.key == "localizer.ueReportSigma")
+        let typo = problems(factoryYAML() + "\nlocalizer:\n  minimumLink: 3\n")
+        #expect(typo.first?.key == "localizer.minimumLink")
+        #expect(typo.first?.found.contains("minimumLinks") == true)
+    }
+}
