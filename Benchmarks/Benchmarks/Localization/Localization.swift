@@ -24,4 +24,5 @@ let benchmarks: @Sendable () -> Void = {
     }
     // Each iteration is 100 frames: time per frame = wall clock / 100.
     registerJointAssociationBenchmarks()
+    registerFusionCentreBenchmarks()
 }
