@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import TwinEngine
+import TwinLocalization
 import TwinStore
 import TwinWorld
 
@@ -15,7 +16,7 @@ struct IsacTwinCommand: ParsableCommand {
             the file, the line, the key, what was expected and what was found.
             """,
         version: IsacTwin.version,
-        subcommands: [Run.self, Validate.self, Worlds.self, Inspect.self, AssociationStudyCommand.self])
+        subcommands: [Run.self, Validate.self, Worlds.self, Inspect.self, Localize.self, AssociationStudyCommand.self])
 
     /// Parses and runs, with one exit code for every kind of bad input: 2, as for a bad world
     /// file (ArgumentParser's own code for a usage error is 64).
@@ -59,6 +60,8 @@ func withUserErrors<T>(_ body: () throws -> T) throws -> T {
     do {
         return try body()
     } catch let error as WorldFileError {
+        throw failBadInput(error.description)
+    } catch let error as MeasurementFileError {
         throw failBadInput(error.description)
     } catch let error as RecordingError {
         if case .writeFailed = error {

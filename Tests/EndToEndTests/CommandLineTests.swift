@@ -55,7 +55,7 @@ func temporaryPath(_ name: String) -> String {
 
 @Suite(.serialized)
 struct CommandLineTests {
-    @Test(arguments: [[], ["run"], ["validate"], ["worlds"], ["inspect"]])
+    @Test(arguments: [[], ["run"], ["validate"], ["worlds"], ["inspect"], ["localize"]])
     func helpIsAvailable(_ command: [String]) throws {
         let r = try cli(command + ["--help"])
         #expect(r.status == 0)
@@ -176,5 +176,48 @@ struct CommandLineTests {
         let i = try cli(["inspect", path])
         #expect(i.status == 0)
         #expect(i.stdout.contains("interrupted"))
+    }
+
+    @Test func localizeExampleFindsBothTargets() throws {
+        for extra in [[], ["--pretty"], ["--localizer", "ellipsoid"]] {
+            let r = try cli(["localize", "examples/localize.json"] + extra)
+            #expect(r.status == 0, "\(r.stderr)")
+            #expect(r.stderr.isEmpty)
+            let output = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+            #expect(output["localizer"] as? String == (extra.count == 2 ? "ellipsoid" : "gauss-newton"))
+            let targets = try #require(output["targets"] as? [[String: Any]])
+            let positions = targets.compactMap { $0["position"] as? [Double] }
+            #expect(positions.count == 2)
+            // The true positions scripts/localize-example.py computed the file from.
+            for truth in [[35, 40, 1.5], [70, 25, 20.0]] {
+                let nearest = positions.map { p in zip(p, truth).map { ($0 - $1) * ($0 - $1) }.reduce(0, +).squareRoot() }.min()
+                #expect((nearest ?? .infinity) < 0.05, "\(truth) not found in \(positions)")
+            }
+        }
+    }
+
+    @Test func localizeBadFileExitsTwoNamingFileLineKey() throws {
+        let path = temporaryPath("typo.json")
+        let text = try String(contentsOf: packageRoot.appendingPathComponent("examples/localize.json"), encoding: .utf8)
+            .replacingOccurrences(of: #""ranges": [39.37, 77.506], "rangeStd""#, with: #""ranges": [39.37, 77.506], "rangStd""#)
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        let r = try cli(["localize", path])
+        #expect(r.status == 2)
+        #expect(r.stdout.isEmpty)
+        #expect(r.stderr.hasPrefix("error: \(path):"))
+        #expect(r.stderr.contains("links[1].rangStd: expected one of the keys"))
+        #expect(r.stderr.hasSuffix("found unknown key 'rangStd' (did you mean 'rangeStd'?)\n"))
+
+        try "{\"anchors\": [1,]}".write(toFile: path, atomically: true, encoding: .utf8)
+        let malformed = try cli(["localize", path])
+        #expect(malformed.status == 2)
+        #expect(malformed.stderr == "error: \(path):1:16: not valid JSON: a trailing comma before ']' is not allowed in JSON\n")
+
+        let missing = try cli(["localize", "no-such-file.json"])
+        #expect(missing.status == 2)
+        #expect(missing.stderr == "error: no-such-file.json: cannot read the measurement file: no such file\n")
+
+        let badOption = try cli(["localize", "examples/localize.json", "--localizer", "kalman"])
+        #expect(badOption.status == 2)
     }
 }

@@ -232,6 +232,13 @@ struct YAMLMapping {
     }
 }
 
+/// The candidate closest to a misspelt `word` by edit distance (case-insensitive), when close
+/// enough to be a plausible typo: the "did you mean" hint of world files, shared with other
+/// strict readers (measurement files).
+public func closestSpelling(to word: String, in candidates: [String]) -> String? {
+    YAMLMapping.closest(to: word, in: candidates)
+}
+
 extension YAMLMapping {
     // Convenience readers with defaults. `expected` phrases what a person should write.
 
