@@ -1,6 +1,6 @@
 import Foundation
-import TwinMath
 import TwinLocalization
+import TwinMath
 import TwinSensing
 import TwinStore
 import TwinWorld

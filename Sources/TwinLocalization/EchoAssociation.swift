@@ -87,7 +87,8 @@ public enum EchoAssociation {
             problem.anchors[link.receiver].positionVariance
                 + (link.isMonostatic ? 0 : problem.anchors[link.transmitter].positionVariance)
         }
-        let order = problem.links.indices.filter { anchorVariance(problem.links[$0]) == 0 }
+        let order =
+            problem.links.indices.filter { anchorVariance(problem.links[$0]) == 0 }
             + problem.links.indices.filter { anchorVariance(problem.links[$0]) > 0 }
         var surveyedPoints = 0
         for l in order {
@@ -180,7 +181,8 @@ public enum EchoAssociation {
                 residual += information.quadratic(point - cluster.position)
             }
             return EchoGroup(
-                members: cluster.members.sorted(), pointMembers: cluster.pointMembers.sorted(), position: cluster.position, covariance: cluster.covariance,
+                members: cluster.members.sorted(), pointMembers: cluster.pointMembers.sorted(), position: cluster.position,
+                covariance: cluster.covariance,
                 pointResidual: residual, pointCount: cluster.points.count, ambiguous: ambiguous)
         }
         return (groups, pointCount)

@@ -115,7 +115,8 @@ extension LocalizationProblem {
             }
             func direction(_ az: Double?, _ azVar: Double?, _ el: Double?, _ elVar: Double?) -> Direction? {
                 guard let az, let azVar else { return nil }
-                return Direction(azimuth: az, azimuthVariance: azVar, elevation: elVar == nil ? nil : el, elevationVariance: el == nil ? nil : elVar)
+                return Direction(
+                    azimuth: az, azimuthVariance: azVar, elevation: elVar == nil ? nil : el, elevationVariance: el == nil ? nil : elVar)
             }
             problemLinks[l].echoes.append(
                 Echo(

@@ -28,6 +28,7 @@ struct Inspect: ParsableCommand {
         print("sensing     \(links.isEmpty ? "no links" : links + " links")")
         if let localizer = m.localizer { print("localizer   \(localizer)") }
         print(
-            "rows        truth \(s.truthRows), ue_report \(s.ueReportRows), observation \(s.observationRows), localization \(s.localizationRows)")
+            "rows        truth \(s.truthRows), ue_report \(s.ueReportRows), observation \(s.observationRows), localization \(s.localizationRows)"
+        )
     }
 }

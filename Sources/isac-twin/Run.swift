@@ -52,7 +52,8 @@ struct Run: ParsableCommand {
         let path = WorldCatalogue.resolve(world)
         let summary = try withUserErrors { () throws -> RunSummary in
             var run = try Simulation(
-                worldFile: path, options: RunOptions(
+                worldFile: path,
+                options: RunOptions(
                     duration: duration, seed: seed, mode: mode, localizer: localizer, recordObservations: !noObservations))
             if !noRecord {
                 let stem = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
@@ -93,7 +94,8 @@ struct Run: ParsableCommand {
         let rmse = d.rootMeanSquareError.map { String(format: "%.2g m", $0) } ?? "n/a"
         lines.append(
             String(
-                format: "localizer  %@: P_MD %.3f, P_FA %.3f (1 m), RMSE %@; %.1f reported, %.1f heard, %.1f rejected per frame; %.2f ms/frame",
+                format:
+                    "localizer  %@: P_MD %.3f, P_FA %.3f (1 m), RMSE %@; %.1f reported, %.1f heard, %.1f rejected per frame; %.2f ms/frame",
                 s.localizer.rawValue, d.missedDetectionProbability, d.falseAlarmProbability, rmse,
                 Double(d.reported) / Double(max(loc.frames, 1)), Double(d.truths) / Double(max(loc.frames, 1)),
                 Double(loc.rejected) / Double(max(loc.frames, 1)), 1000 * loc.secondsPerFrame))

@@ -98,10 +98,14 @@ struct LocalizerTests {
             #expect(both.position.distance(to: target) < 1e-9)
             var arrivalOnly = echo
             arrivalOnly.departure = nil
-            #expect(try #require(EchoPoint.make(arrivalOnly, transmitter: tx, receiver: rx, monostatic: false)).position.distance(to: target) < 1e-9)
+            #expect(
+                try #require(EchoPoint.make(arrivalOnly, transmitter: tx, receiver: rx, monostatic: false)).position.distance(to: target)
+                    < 1e-9)
             var departureOnly = echo
             departureOnly.arrival = nil
-            #expect(try #require(EchoPoint.make(departureOnly, transmitter: tx, receiver: rx, monostatic: false)).position.distance(to: target) < 1e-9)
+            #expect(
+                try #require(EchoPoint.make(departureOnly, transmitter: tx, receiver: rx, monostatic: false)).position.distance(to: target)
+                    < 1e-9)
         }
     }
 
@@ -247,13 +251,15 @@ struct LocalizerTests {
             #expect(l.links == Array(0..<7), "angles \(angles)")
         }
         // The offset itself, from the general solver on the ranges.
-        let links = (0..<3).map {
-            LocalizationProblem.Link(id: $0, transmitter: $0, receiver: $0, offset: .none, echoes: [Problems.monostatic(s[$0], target)])
-        } + (0..<4).map {
-            LocalizationProblem.Link(
-                id: 3 + $0, transmitter: $0, receiver: 5, offset: .unknown(group: 0),
-                echoes: [Problems.bistatic(s[$0], ue, target, angles: false, offset: offset)])
-        }
+        let links =
+            (0..<3).map {
+                LocalizationProblem.Link(id: $0, transmitter: $0, receiver: $0, offset: .none, echoes: [Problems.monostatic(s[$0], target)])
+            }
+            + (0..<4).map {
+                LocalizationProblem.Link(
+                    id: 3 + $0, transmitter: $0, receiver: 5, offset: .unknown(group: 0),
+                    echoes: [Problems.bistatic(s[$0], ue, target, angles: false, offset: offset)])
+            }
         var ranges: [RangeObservation] = []
         var groups: [Int?] = []
         for link in links {
