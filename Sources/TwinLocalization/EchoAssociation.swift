@@ -76,8 +76,12 @@ public enum EchoAssociation {
         run(problem, settings: settings).groups
     }
 
-    /// The groups and the number of echoes that gave a time–angle point.
-    static func run(_ problem: LocalizationProblem, settings: EchoAssociationSettings) -> (groups: [EchoGroup], points: Int) {
+    /// The groups, the number of echoes that gave a time–angle point, and the links between
+    /// surveyed anchors a target needs (`minimumLinks` when such links gave points, else 0):
+    /// the rule step 4 applies, which a localiser must keep when it drops links from a group.
+    static func run(
+        _ problem: LocalizationProblem, settings: EchoAssociationSettings
+    ) -> (groups: [EchoGroup], points: Int, minimumSurveyedLinks: Int) {
         var clusters: [Cluster] = []
         var pointCount = 0
         var pending: [EchoRef] = []
@@ -87,9 +91,7 @@ public enum EchoAssociation {
             problem.anchors[link.receiver].positionVariance
                 + (link.isMonostatic ? 0 : problem.anchors[link.transmitter].positionVariance)
         }
-        let order =
-            problem.links.indices.filter { anchorVariance(problem.links[$0]) == 0 }
-            + problem.links.indices.filter { anchorVariance(problem.links[$0]) > 0 }
+        let order = problem.links.indices.filter(problem.isSurveyed) + problem.links.indices.filter { !problem.isSurveyed($0) }
         var surveyedPoints = 0
         for l in order {
             let link = problem.links[l]
@@ -127,7 +129,7 @@ public enum EchoAssociation {
             }
             guard !points.isEmpty else { continue }
             pointCount += points.count
-            if anchorVariance == 0 { surveyedPoints += points.count }
+            if problem.isSurveyed(l) { surveyedPoints += points.count }
             var assignment = [Int?](repeating: nil, count: points.count)
             if !clusters.isEmpty {
                 var costs = Matrix(rows: points.count, columns: clusters.count, repeating: .infinity)
@@ -146,14 +148,14 @@ public enum EchoAssociation {
             for (i, p) in points.enumerated() {
                 if let c = assignment[i] {
                     clusters[c].add(p.ref, point: p.point, information: p.information)
-                } else if anchorVariance > 0 && surveyedPoints > 0 {
+                } else if !problem.isSurveyed(l) && surveyedPoints > 0 {
                     continue
                 } else {
                     clusters.append(Cluster(p.ref, point: p.point, information: p.information))
                 }
             }
         }
-        guard !clusters.isEmpty else { return ([], 0) }
+        guard !clusters.isEmpty else { return ([], 0, 0) }
         mergeSplitGroups(&clusters, gate: settings.pointGate)
 
         // Echoes without points, link by link.
@@ -167,9 +169,9 @@ public enum EchoAssociation {
         }
 
         let minimum = Swift.max(1, settings.minimumLinks)
+        let minimumSurveyed = surveyedPoints > 0 ? minimum : 0
         let kept = clusters.filter { cluster in
-            cluster.links.count >= minimum
-                && (surveyedPoints == 0 || cluster.links.count(where: { anchorVariance(problem.links[$0]) == 0 }) >= minimum)
+            cluster.links.count >= minimum && cluster.links.count(where: problem.isSurveyed) >= minimumSurveyed
         }
         let groups = kept.enumerated().map { (k, cluster) in
             let ambiguous = kept.indices.contains { j in
@@ -185,7 +187,7 @@ public enum EchoAssociation {
                 covariance: cluster.covariance,
                 pointResidual: residual, pointCount: cluster.points.count, ambiguous: ambiguous)
         }
-        return (groups, pointCount)
+        return (groups, pointCount, minimumSurveyed)
     }
 
     /// Step 3: echoes join groups by their range (known offset) and angles, per link by
@@ -296,17 +298,7 @@ public enum EchoAssociation {
         }
 
         mutating func add(_ ref: EchoRef, point: EchoPoint, information: SymmetricMatrix3) {
-            let fused = self.information + information
-            guard let covariance = fused.inverse else { return }
-            members.append(ref)
-            pointMembers.append(ref)
-            links.insert(ref.link)
-            self.information = fused
-            informationVector += information * point.position
-            self.covariance = covariance
-            position = covariance * informationVector
-            points.append(point.position)
-            informations.append(information)
+            absorb(Cluster(ref, point: point, information: information))
         }
     }
 }

@@ -223,7 +223,7 @@ public enum JointAssociation {
         let highest = Swift.min(m, settings.maximumSubsetSize ?? m)
         guard highest >= lowest else { return AssociationResult(targets: [], ambiguous: false, candidatesTried: 0) }
 
-        for n in stride(from: highest, through: lowest, by: -1) {
+        for n in stride(from: highest, through: lowest, by: -1) where budget > 0 {
             var fits: [Fit] = []
             for subset in combinations(m, n) where budget > 0 {
                 // Only reachable with exclusive ranges: otherwise nothing is ever used.

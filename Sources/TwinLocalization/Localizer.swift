@@ -100,7 +100,9 @@ public struct LocalizerSettings: Sendable, Equatable {
 
     public init(
         association: EchoAssociationSettings = .init(),
-        joint: AssociationSettings = .init(maximumSubsetSize: 6, searchBudget: 200_000), residualProbability: Double = 0.999,
+        joint: AssociationSettings = .init(
+            maximumSubsetSize: LocalizerSpec.default.jointMaxSubset, searchBudget: LocalizerSpec.default.jointSearchBudget),
+        residualProbability: Double = 0.999,
         dropProbability: Double = 0.999
     ) {
         self.association = association

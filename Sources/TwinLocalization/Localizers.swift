@@ -23,15 +23,12 @@ struct TargetHypothesis {
 }
 
 func hypotheses(_ problem: LocalizationProblem, settings: LocalizerSettings) -> [TargetHypothesis] {
-    let (groups, points) = EchoAssociation.run(problem, settings: settings.association)
+    let (groups, points, minimumSurveyed) = EchoAssociation.run(problem, settings: settings.association)
     if points > 0 {
-        let surveyedPoints = groups.contains { problem.surveyedLinkCount($0.pointMembers) > 0 }
-        let hasLoose = problem.anchors.contains { $0.positionVariance > 0 }
         return groups.map {
             TargetHypothesis(
                 members: $0.members, pointMembers: $0.pointMembers, seed: $0.position, seedCovariance: $0.covariance,
-                pointResidual: $0.pointResidual, ambiguous: $0.ambiguous,
-                minimumSurveyedLinks: surveyedPoints && hasLoose ? settings.association.minimumLinks : 0)
+                pointResidual: $0.pointResidual, ambiguous: $0.ambiguous, minimumSurveyedLinks: minimumSurveyed)
         }
     }
     if problem.links.allSatisfy({ $0.echoes.count <= 1 }) {
@@ -163,12 +160,12 @@ struct GaussNewtonLocalizer: Localizer {
             }
         }
         // Consistency: a fit that fails the χ² residual test is not one target seen by all its
-        // links (an NLOS echo or clutter joined it). Drop the link whose removal fits best
-        // until the test passes; a group that never passes is rejected, not reported.
-        // With few links, the link to drop is the one whose removal fits best (a bad range
-        // spreads its error over the others when redundancy is low); with many, the one with
-        // the largest normalised residual at the current fit (ranges of links with an unknown
-        // offset left out of the ranking, their offset being fitted), one refit per drop.
+        // links (an NLOS echo or clutter joined it). Links are dropped until the test passes;
+        // a group that never passes is rejected, not reported. With few links the dropped one
+        // is the link whose removal fits best (a bad range spreads its error over the others
+        // when redundancy is low); with many, the one with the largest normalised residual at
+        // the current fit (ranges of unknown-offset links left out of the ranking, their offset
+        // being fitted), one refit per drop.
         while !consistent(best.estimate) {
             let linkSet = Set(members.map(\.link)).sorted()
             guard linkSet.count > Swift.max(2, settings.association.minimumLinks) else { return nil }
@@ -188,9 +185,9 @@ struct GaussNewtonLocalizer: Localizer {
             var worst: (link: Int, cost: Double)?
             for link in linkSet {
                 var cost = 0.0
+                let rangeKnown: Bool = if case .unknown = problem.links[link].offset { false } else { true }
                 for ref in members where ref.link == link {
-                    if case .unknown = problem.links[link].offset {
-                    } else {
+                    if rangeKnown {
                         let range = problem.rangeObservation(ref)
                         let r = range.value - range.predicted(at: x)
                         cost += r * r / range.variance
@@ -235,10 +232,7 @@ struct TimeAngleLocalizer: Localizer {
         try problem.validate()
         var out: [Localization] = []
         var rejected = 0
-        let groups = EchoAssociation.groups(problem, settings: settings.association)
-        let minimumSurveyed =
-            problem.anchors.contains { $0.positionVariance > 0 }
-                && groups.contains { problem.surveyedLinkCount($0.pointMembers) > 0 } ? settings.association.minimumLinks : 0
+        let (groups, _, minimumSurveyed) = EchoAssociation.run(problem, settings: settings.association)
         for group in groups {
             let links = Set(group.pointMembers.map(\.link)).count
             guard links >= Swift.max(1, settings.association.minimumLinks), group.position.isFinite, group.covariance.isFinite else {
@@ -248,21 +242,19 @@ struct TimeAngleLocalizer: Localizer {
             var flags = Set<Localization.Flag>()
             if group.ambiguous { flags.insert(.ambiguous) }
             if problem.anyCalibrated(group.pointMembers) { flags.insert(.calibrated) }
-            // Points that do not agree within the χ² test are not one target.
-            let residual = group.pointResidual
+            // Points that do not agree within the χ² test are not one target; nor is a group
+            // whose points lack the surveyed links the association asked for.
             let dof = 3 * (group.pointCount - 1)
-            if dof > 0, residual > chiSquareQuantile(probability: settings.residualProbability, degreesOfFreedom: dof) {
-                rejected += 1
-                continue
-            }
-            if problem.surveyedLinkCount(group.pointMembers) < minimumSurveyed {
+            if dof > 0 && group.pointResidual > chiSquareQuantile(probability: settings.residualProbability, degreesOfFreedom: dof)
+                || problem.surveyedLinkCount(group.pointMembers) < minimumSurveyed
+            {
                 rejected += 1
                 continue
             }
             out.append(
                 Localization(
                     position: group.position, covariance: group.covariance, links: problem.linkIds(group.pointMembers),
-                    echoes: group.pointMembers, residual: residual, degreesOfFreedom: dof, flags: flags))
+                    echoes: group.pointMembers, residual: group.pointResidual, degreesOfFreedom: dof, flags: flags))
         }
         return LocalizationResult(localizations: out, rejected: rejected)
     }

@@ -385,16 +385,6 @@ public enum LocalizerKind: String, Sendable, CaseIterable, Codable {
     case joint
     /// Gauss–Newton with iterative UE anchor selection (§7.5).
     case ueSelection = "ue-selection"
-
-    public var summary: String {
-        switch self {
-        case .gaussNewton: "maximum-likelihood Gauss–Newton on ranges, sum ranges and angles (§7.1)"
-        case .ellipsoid: "delay-only ellipsoid least squares with Gauss–Newton refinement (§7.2)"
-        case .timeAngle: "time–angle closed form per echo, fused by inverse covariance (§7.3)"
-        case .joint: "joint LOS identification and data association on base-station ranges (§7.4)"
-        case .ueSelection: "Gauss–Newton with iterative UE anchor selection (§7.5)"
-        }
-    }
 }
 
 /// The world file's `localizer:` section: which localiser the fusion centre runs and its
