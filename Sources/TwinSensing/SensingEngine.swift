@@ -50,7 +50,8 @@ public struct SensingEngine: Sendable {
     private var legFrame: [LegNow]
     private var rcs: [RCSProcess]
     private var rcsRNG: [SeededRandom]
-    /// This frame's radar cross section of each mover, dBsm.
+    /// This frame's radar cross section of each mover, dBsm (set before use in each frame, so
+    /// not in the checkpoint).
     private var rcsNow: [Double]
     private var linkRNG: [SeededRandom]
     private var previousTime: Double?
@@ -191,6 +192,55 @@ public struct SensingEngine: Sendable {
         rcs = moverRCS.map { RCSProcess(meanDbsm: $0.meanDbsm, spreadDb: $0.spreadDb, correlationTime: spec.rcsCorrelationTime) }
         rcsRNG = movers.map { root.substream("rcs/\($0.name)") }
         rcsNow = moverRCS.map(\.meanDbsm)
+    }
+
+    /// The state `observe` changes, to persist and later `restore` into an engine built afresh
+    /// from the same world file and mode (see `SensingCheckpoint` for what is and is not in it).
+    public func checkpoint() -> SensingCheckpoint {
+        SensingCheckpoint(
+            legs: legs, legFrame: legFrame, rcs: rcs, rcsRNG: rcsRNG, linkRNG: linkRNG, previousTime: previousTime,
+            statistics: statistics)
+    }
+
+    /// Puts the engine in the state of `checkpoint`, taken from an engine built from the same
+    /// world file and mode: with the world restored from the same frame, the next `observe`
+    /// then returns what the checkpointed engine's next `observe` returned.
+    ///
+    /// Throws `CheckpointMismatch`, leaving the engine unchanged, when the checkpoint does not
+    /// fit: other numbers of legs, links or movers, other random streams (another seed, mode,
+    /// renamed movers or base stations) or other RCS parameters.
+    public mutating func restore(_ checkpoint: SensingCheckpoint) throws {
+        var problems: [String] = []
+        func check(_ what: String, _ theirs: [SeededRandom], _ ours: [SeededRandom]) {
+            if theirs.count != ours.count {
+                problems.append("\(what): the checkpoint has \(theirs.count), this engine has \(ours.count)")
+            } else if let k = theirs.indices.first(where: { theirs[$0].key != ours[$0].key }) {
+                problems.append("\(what) \(k): random stream of another seed, mode, mover or base station")
+            }
+        }
+        check("leg states (anchors × targets)", checkpoint.legs.map(\.rng), legs.map(\.rng))
+        if checkpoint.legFrame.count != legFrame.count {
+            problems.append("legs this frame: the checkpoint has \(checkpoint.legFrame.count), this engine has \(legFrame.count)")
+        }
+        check("links", checkpoint.linkRNG, linkRNG)
+        check("mover RCS streams", checkpoint.rcsRNG, rcsRNG)
+        if checkpoint.rcs.count != rcs.count {
+            problems.append("mover RCS processes: the checkpoint has \(checkpoint.rcs.count), this engine has \(rcs.count)")
+        } else if let m = rcs.indices.first(where: {
+            let (a, b) = (checkpoint.rcs[$0], rcs[$0])
+            return a.meanDbsm != b.meanDbsm || a.spreadDb != b.spreadDb || a.correlationTime != b.correlationTime
+        }) {
+            problems.append("mover \(m): RCS parameters differ (another class or rcsCorrelationTime)")
+        }
+        if let t = checkpoint.previousTime, !t.isFinite { problems.append("previous frame time \(t) s: not a time") }
+        guard problems.isEmpty else { throw CheckpointMismatch(subject: "sensing", problems: problems) }
+        legs = checkpoint.legs
+        legFrame = checkpoint.legFrame
+        rcs = checkpoint.rcs
+        rcsRNG = checkpoint.rcsRNG
+        linkRNG = checkpoint.linkRNG
+        previousTime = checkpoint.previousTime
+        statistics = checkpoint.statistics
     }
 
     /// Number of anchors (BSs and receiving UEs).
@@ -470,7 +520,7 @@ extension SensingEngine {
 }
 
 /// Per-leg state carried between frames.
-struct LegState: Sendable, Codable {
+struct LegState: Sendable, Equatable, Codable {
     var largeScale = LinkLargeScaleState()
     var lastAnchor = Vec3.zero
     var lastTarget = Vec3.zero
@@ -481,7 +531,7 @@ struct LegState: Sendable, Codable {
 }
 
 /// A leg as it is this frame.
-struct LegNow: Sendable {
+struct LegNow: Sendable, Equatable, Codable {
     var inRange = false
     var los = false
     var pathLossDb = 0.0
@@ -493,7 +543,7 @@ struct LegNow: Sendable {
 }
 
 /// Azimuth and elevation of a direction, radians.
-struct Direction: Sendable {
+struct Direction: Sendable, Equatable, Codable {
     var azimuth: Double
     var elevation: Double
 
@@ -553,4 +603,32 @@ struct LinkConstants: Sendable {
         directConstantDb = tx.txPower + gains - noise + integration
         echoConstantDb = directConstantDb + 10 * Double.log10(4 * .pi / (wavelength * wavelength))
     }
+}
+
+/// Everything `SensingEngine.observe` changes that carries over to the next frame, so that an
+/// engine built afresh from the same world file and mode and given this state by
+/// `SensingEngine.restore` produces exactly (bit for bit) the measurements and truth the
+/// original would have, frame after frame.
+///
+/// In it: each leg's (anchor × target) large-scale state — LOS and shadowing Gauss–Markov
+/// values, last positions, random stream — and its evaluation of the last frame (reused for
+/// legs that are not re-evaluated: base station to background reflector); each mover's RCS
+/// process and random stream; each link's random stream; the time of the last frame (for the
+/// next frame's Δt); the running statistics.
+///
+/// Not in it: anything rebuilt from the world file and mode — links, anchors, propagation
+/// models, link budgets, clocks, reflectors, static direct paths, the obstacle index — nor the
+/// per-frame RCS values (redrawn before use). Restoring therefore needs the same world file
+/// and mode (checked as far as counts, random streams and RCS parameters can tell: see
+/// `SensingEngine.restore`). Encode it with `CheckpointCoding`.
+public struct SensingCheckpoint: Codable, Sendable, Equatable {
+    let legs: [LegState]
+    let legFrame: [LegNow]
+    let rcs: [RCSProcess]
+    let rcsRNG: [SeededRandom]
+    let linkRNG: [SeededRandom]
+    /// Time of the last observed frame, s; nil before the first.
+    let previousTime: Double?
+    /// The running statistics so far.
+    public let statistics: SensingStatistics
 }

@@ -13,7 +13,7 @@ struct FrameCounts: Sendable {
 /// Running statistics of a sensing run, for the summary: detections per frame, the fraction
 /// of link–target pairs in line of sight, and the SNR distribution of detected target echoes
 /// (a histogram with 0.5 dB bins from −20 to 100 dB, so percentiles cost no memory per frame).
-public struct SensingStatistics: Sendable, Equatable {
+public struct SensingStatistics: Sendable, Equatable, Codable {
     public private(set) var frames = 0
     public private(set) var pairs = 0
     public private(set) var losPairs = 0

@@ -127,6 +127,81 @@ public struct World: Sendable {
         self.ues = ues
     }
 
+    /// The state `step` changes, to persist and later `restore` into a world built afresh from
+    /// the same spec (see `WorldCheckpoint` for what is and is not in it).
+    public func checkpoint() -> WorldCheckpoint {
+        WorldCheckpoint(
+            frameIndex: frameIndex, time: time, followers: traffic.followers, occupants: traffic.occupantsByPath,
+            walkers: walkers, flights: flights, ues: ues)
+    }
+
+    /// Puts the world in the state of `checkpoint`, taken from a world built from the same spec:
+    /// the next `step` then returns what the checkpointed world's next `step` returned.
+    ///
+    /// Throws `CheckpointMismatch`, leaving the world unchanged, when the checkpoint does not fit
+    /// this world: other mover counts or kinds, other random streams (another seed, renamed or
+    /// reordered movers), other paths — the world file changed since the checkpoint.
+    public mutating func restore(_ checkpoint: WorldCheckpoint) throws {
+        var problems: [String] = []
+        func count(_ what: String, _ theirs: Int, _ ours: Int) -> Bool {
+            if theirs != ours { problems.append("\(what): the checkpoint has \(theirs), this world has \(ours)") }
+            return theirs == ours
+        }
+        /// Movers of one kind in world order, for naming them in messages.
+        func names(_ pick: (Kind) -> Bool) -> [String] { zip(kinds, movers).filter { pick($0.0) }.map(\.1.name) }
+        func streams(_ what: String, _ theirs: [SeededRandom], _ ours: [SeededRandom], names: [String]) {
+            let wrong = theirs.indices.filter { theirs[$0].key != ours[$0].key }
+            if !wrong.isEmpty {
+                problems.append(
+                    "\(what) \(wrong.prefix(3).map { names[$0] }.joined(separator: ", "))\(wrong.count > 3 ? " and \(wrong.count - 3) more" : ""): "
+                        + "random streams of another seed or mover")
+            }
+        }
+        if checkpoint.frameIndex < 0 || !checkpoint.time.isFinite {
+            problems.append("frame \(checkpoint.frameIndex) at time \(checkpoint.time) s: not a frame of a run")
+        }
+        if count("lane-following movers", checkpoint.followers.count, traffic.followers.count) {
+            streams(
+                "lane-following movers", checkpoint.followers.map(\.rng), traffic.followers.map(\.rng),
+                names: names { if case .follower = $0 { true } else { false } })
+            if let problem = traffic.occupancyProblem(followers: checkpoint.followers, occupants: checkpoint.occupants) {
+                problems.append(problem)
+            }
+        }
+        if count("walkers", checkpoint.walkers.count, walkers.count) {
+            streams(
+                "walkers", checkpoint.walkers.map(\.rng), walkers.map(\.rng),
+                names: names { if case .walker = $0 { true } else { false } })
+        }
+        if count("UAV flights", checkpoint.flights.count, flights.count) {
+            for (id, kind) in kinds.enumerated() {
+                guard case .flight(let i) = kind, case .waypoints(let mission) = spec.movers[specIndex[id]].motion,
+                    !mission.waypoints.indices.contains(checkpoint.flights[i].target)
+                else { continue }
+                problems.append(
+                    "UAV \(movers[id].name): flies to waypoint \(checkpoint.flights[i].target + 1), its mission has \(mission.waypoints.count)"
+                )
+            }
+        }
+        if count("movers", checkpoint.ues.count, ues.count) {
+            let carrying = ues.indices.filter { ues[$0] != nil }
+            if checkpoint.ues.indices.filter({ checkpoint.ues[$0] != nil }) != carrying {
+                problems.append("UEs: the checkpoint's UEs are carried by other movers than this world's")
+            } else {
+                streams(
+                    "UEs of", carrying.map { checkpoint.ues[$0]!.rng }, carrying.map { ues[$0]!.rng },
+                    names: carrying.map { movers[$0].name })
+            }
+        }
+        guard problems.isEmpty else { throw CheckpointMismatch(subject: "world", problems: problems) }
+        frameIndex = checkpoint.frameIndex
+        time = checkpoint.time
+        traffic.restore(followers: checkpoint.followers, occupants: checkpoint.occupants)
+        walkers = checkpoint.walkers
+        flights = checkpoint.flights
+        ues = checkpoint.ues
+    }
+
     /// The traffic model (tests inspect gaps).
     var trafficForTesting: Traffic { traffic }
 
@@ -170,5 +245,51 @@ public struct World: Sendable {
             reports[id] = ues[id]!.report(truePosition: states[id].position, time: time, dt: dt, spec: spec.ue)
         }
         return WorldSnapshot(frameIndex: frameIndex, time: time, movers: states, ues: reports)
+    }
+}
+
+/// Everything `World.step` changes, so that a world built afresh from the same spec and given
+/// this state by `World.restore` steps on exactly (bit for bit) as the original would have.
+///
+/// In it: the frame index and time; each lane-following mover (path, arc length, speed, chosen
+/// next path, its drawn desired speed and driving parameters, its random stream) and the order
+/// of movers on each path (it breaks ties between movers at the same arc length); each walker
+/// (position, velocity, leg, pause, random stream); each UAV (position, velocity, waypoint,
+/// loiter time); each UE's GNSS error, clock and random stream.
+///
+/// Not in it: anything rebuilt from the world file — the spec itself, mover names and classes,
+/// the path network, the floor, aisles and waypoints — nor per-step scratch buffers. Restoring
+/// therefore needs the same world file (checked as far as counts, paths and random streams
+/// can tell: see `World.restore`). Encode it with `CheckpointCoding`.
+public struct WorldCheckpoint: Codable, Sendable, Equatable {
+    /// Frames stepped so far.
+    public let frameIndex: Int
+    /// Simulated time of the last frame, s.
+    public let time: Double
+    let followers: [Traffic.Follower]
+    /// Per path, indices into `followers`, front first.
+    let occupants: [[Int]]
+    let walkers: [Walker]
+    let flights: [Flight]
+    /// Indexed by mover id; nil for movers without a UE.
+    let ues: [UEClockAndGNSS?]
+}
+
+/// A checkpoint that does not fit the world or sensing engine it is restored into, usually
+/// because the world file (or the sensing mode) changed since it was taken.
+public struct CheckpointMismatch: Error, CustomStringConvertible, Equatable {
+    /// What the checkpoint was for: "world" or "sensing".
+    public let subject: String
+    /// Each difference found, e.g. "walkers: the checkpoint has 9, this world has 10".
+    public let problems: [String]
+
+    public init(subject: String, problems: [String]) {
+        self.subject = subject
+        self.problems = problems
+    }
+
+    public var description: String {
+        "cannot restore the \(subject) checkpoint (taken with another world file or sensing mode?): "
+            + problems.joined(separator: "; ")
     }
 }

@@ -96,6 +96,37 @@ public struct Traffic: Sendable, Equatable, Codable {
         sortOccupants(of: follower.path)
     }
 
+    /// Per path, the followers on it front first (for checkpoints).
+    var occupantsByPath: [[Int]] { occupants }
+
+    /// Why `followers` and `occupants` (from a checkpoint) cannot be this traffic's state, or nil
+    /// when they can: each path index must exist here and each follower must be listed exactly
+    /// once, on its own path.
+    func occupancyProblem(followers: [Follower], occupants: [[Int]]) -> String? {
+        let paths = network.paths.count
+        if occupants.count != paths { return "paths: the checkpoint has \(occupants.count), this world has \(paths)" }
+        if let f = followers.firstIndex(where: { !(0..<paths).contains($0.path) || !(-1..<paths).contains($0.next) }) {
+            return "lane-following mover \(f) is on a path this world does not have"
+        }
+        var listed = [Int](repeating: 0, count: followers.count)
+        for (path, list) in occupants.enumerated() {
+            for i in list {
+                guard followers.indices.contains(i), followers[i].path == path else {
+                    return "path \(network.paths[path].name): lists a mover that is not on it"
+                }
+                listed[i] += 1
+            }
+        }
+        if let f = listed.firstIndex(where: { $0 != 1 }) { return "lane-following mover \(f) is listed on \(listed[f]) paths" }
+        return nil
+    }
+
+    /// Replaces the followers and their order on each path (checked by `occupancyProblem`).
+    mutating func restore(followers: [Follower], occupants: [[Int]]) {
+        self.followers = followers
+        self.occupants = occupants
+    }
+
     static func chooseSuccessor(of path: Int, in network: PathNetwork, rng: inout SeededRandom) -> Int {
         let successors = network.paths[path].successors
         switch successors.count {
