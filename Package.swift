@@ -8,7 +8,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "isac-twin", targets: ["isac-twin"]),
-        .library(name: "IsacTwin", targets: ["TwinMath", "TwinWorld", "TwinRadio", "TwinSensing", "TwinLocalization", "TwinStore", "TwinEngine"]),
+        .library(name: "IsacTwin", targets: ["TwinMath", "TwinWorld", "TwinRadio", "TwinSensing", "TwinLocalization", "TwinTracking", "TwinStore", "TwinEngine"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -44,15 +44,18 @@ let package = Package(
             name: "TwinLocalization",
             dependencies: ["TwinMath", "TwinSensing"]),
         .target(
+            name: "TwinTracking",
+            dependencies: ["TwinMath", .product(name: "RealModule", package: "swift-numerics")]),
+        .target(
             name: "TwinStore",
-            dependencies: ["TwinMath", "TwinWorld", "TwinSensing", "TwinLocalization", .product(name: "GRDB", package: "GRDB.swift")]),
+            dependencies: ["TwinMath", "TwinWorld", "TwinSensing", "TwinLocalization", "TwinTracking", .product(name: "GRDB", package: "GRDB.swift")]),
         .target(
             name: "TwinEngine",
-            dependencies: ["TwinMath", "TwinWorld", "TwinRadio", "TwinSensing", "TwinLocalization", "TwinStore"]),
+            dependencies: ["TwinMath", "TwinWorld", "TwinRadio", "TwinSensing", "TwinLocalization", "TwinTracking", "TwinStore"]),
         .executableTarget(
             name: "isac-twin",
             dependencies: [
-                "TwinEngine", "TwinWorld", "TwinSensing", "TwinStore", "TwinLocalization",
+                "TwinEngine", "TwinWorld", "TwinSensing", "TwinStore", "TwinLocalization", "TwinTracking",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
@@ -61,8 +64,9 @@ let package = Package(
         .testTarget(name: "TwinRadioTests", dependencies: ["TwinRadio"]),
         .testTarget(name: "TwinSensingTests", dependencies: ["TwinSensing", "TwinRadio"]),
         .testTarget(name: "TwinLocalizationTests", dependencies: ["TwinLocalization", "TwinSensing", "TwinWorld"]),
+        .testTarget(name: "TwinTrackingTests", dependencies: ["TwinTracking", "TwinMath"]),
         .testTarget(name: "TwinStoreTests", dependencies: ["TwinStore", "TwinEngine", "TwinLocalization", "TwinSensing"]),
-        .testTarget(name: "TwinEngineTests", dependencies: ["TwinEngine", "TwinLocalization"]),
+        .testTarget(name: "TwinEngineTests", dependencies: ["TwinEngine", "TwinLocalization", "TwinTracking"]),
         .testTarget(name: "EndToEndTests", dependencies: ["TwinEngine"]),
     ],
     swiftLanguageModes: [.v6]
