@@ -3,6 +3,7 @@ import TwinLocalization
 import TwinMath
 import TwinSensing
 import TwinStore
+import TwinTracking
 import TwinWorld
 
 /// Settings of one run beyond the world file.
@@ -21,15 +22,24 @@ public struct RunOptions: Sendable {
     public var mode: SensingMode?
     /// Overrides `localizer.name`.
     public var localizer: LocalizerKind?
+    /// Overrides `tracker.name` (validated like the world file's: a typo is a clear error).
+    public var tracker: String?
+    /// `--set key.path=value` replacements applied to the world file before decoding.
+    public var overrides: [WorldOverride]
     /// Whether the recording keeps every frame's observations and their truth (they dominate
     /// its size: a few hundred rows per frame in monostatic mode, thousands in hybrid).
     public var recordObservations: Bool
+    /// Tests only: abandon the run after this many frames, as a kill would (no final commit).
+    var stopAfterFrames: Int?
 
     public init(
         duration: Double? = nil, seed: UInt64? = nil, recordPath: String? = nil,
         commandLine: String = CommandLine.arguments.joined(separator: " "), batchFrames: Int = 50,
-        mode: SensingMode? = nil, localizer: LocalizerKind? = nil, recordObservations: Bool = true
+        mode: SensingMode? = nil, localizer: LocalizerKind? = nil, tracker: String? = nil, overrides: [WorldOverride] = [],
+        recordObservations: Bool = true
     ) {
+        self.tracker = tracker
+        self.overrides = overrides
         self.mode = mode
         self.localizer = localizer
         self.recordObservations = recordObservations
@@ -44,6 +54,10 @@ public struct RunOptions: Sendable {
 /// What a run did, for the summary line.
 public struct RunSummary: Sendable {
     public var frames: Int
+    /// Frames computed by this invocation (fewer than `frames` after a resume).
+    public var framesRun: Int
+    /// The frame a resumed run continued after (nil: a fresh run).
+    public var resumedAfter: Int?
     public var simulatedSeconds: Double
     public var wallSeconds: Double
     public var moverCounts: [(moverClass: MoverClass, count: Int)]
@@ -58,8 +72,60 @@ public struct RunSummary: Sendable {
     public var sensing: SensingStatistics
     public var localizer: LocalizerKind
     public var localization: LocalizationStatistics
+    public var tracker: String
+    public var tracking: TrackingStatistics
+    /// The twin after the last frame.
+    public var twin: TwinState
 
-    public var framesPerSecond: Double { wallSeconds > 0 ? Double(frames) / wallSeconds : .infinity }
+    public var framesPerSecond: Double { wallSeconds > 0 ? Double(framesRun) / wallSeconds : .infinity }
+}
+
+/// The options a recording keeps so that `run --resume` repeats them exactly.
+struct StoredRunOptions: Codable, Equatable {
+    var duration: Double?
+    var seed: UInt64?
+    var mode: SensingMode?
+    var localizer: LocalizerKind?
+    var tracker: String?
+    var overrides: [WorldOverride]
+    var recordObservations: Bool
+    var batchFrames: Int
+
+    init(_ o: RunOptions) {
+        (duration, seed, mode, localizer, tracker, overrides) = (o.duration, o.seed, o.mode, o.localizer, o.tracker, o.overrides)
+        (recordObservations, batchFrames) = (o.recordObservations, o.batchFrames)
+    }
+
+    func options(recordPath: String, commandLine: String) -> RunOptions {
+        RunOptions(
+            duration: duration, seed: seed, recordPath: recordPath, commandLine: commandLine, batchFrames: batchFrames, mode: mode,
+            localizer: localizer, tracker: tracker, overrides: overrides, recordObservations: recordObservations)
+    }
+}
+
+/// Everything a run needs to continue exactly after a frame: the world's and the sensing
+/// chain's mutable state (with their random streams), the twin, and the running statistics.
+struct ResumePoint: Codable {
+    var frameIndex: Int
+    var world: WorldCheckpoint
+    var sensing: SensingCheckpoint
+    var twin: TwinState
+    var localization: LocalizationStatistics
+    var tracking: TrackingStatistics
+    var distance: [MoverClass: Double]
+    var previous: [MoverState]
+}
+
+/// Thrown by a run told to stop early (tests of resume): what a kill leaves behind.
+struct SimulationInterrupted: Error {
+    var frames: Int
+}
+
+/// Why a recording cannot be resumed.
+public struct ResumeError: Error, CustomStringConvertible, Sendable {
+    public var path: String
+    public var reason: String
+    public var description: String { "\(path): cannot resume: \(reason)" }
 }
 
 /// A timed world simulation: steps the world frame by frame and records each frame.
@@ -69,12 +135,10 @@ public struct Simulation {
     public let worldText: String
     public private(set) var spec: WorldSpec
     public var options: RunOptions
+    public let trackerSettings: TrackerSettings
 
     /// Loads and validates the world file; throws `WorldFileError` for bad input.
     public init(worldFile: String, options: RunOptions) throws {
-        // One BLAS thread: idle OpenBLAS worker threads otherwise spin in sched_yield and
-        // take ~15 % of a sensing run on two cores.
-        TwinMathRuntime.configure()
         let text: String
         do {
             text = try String(contentsOfFile: worldFile, encoding: .utf8)
@@ -84,7 +148,16 @@ public struct Simulation {
                 ? "it exists but is not readable UTF-8 text" : "no such file"
             throw WorldFileError.unreadable(file: worldFile, reason: reason)
         }
-        var spec = try WorldSpec.decode(yaml: text, file: worldFile)
+        try self.init(worldFile: worldFile, worldText: text, options: options)
+    }
+
+    /// A simulation of world-file text (`worldFile` names it in messages and the recording).
+    public init(worldFile: String, worldText text: String, options: RunOptions) throws {
+        // One BLAS thread: idle OpenBLAS worker threads otherwise spin in sched_yield and
+        // take ~15 % of a sensing run on two cores.
+        TwinMathRuntime.configure()
+        let overrides = options.overrides + (options.tracker.map { [WorldOverride(key: "tracker.name", value: $0)] } ?? [])
+        var spec = try WorldSpec.decode(yaml: text, file: worldFile, overrides: overrides)
         if let duration = options.duration {
             if let problem = SimulationSpec.checkFrames(dt: spec.simulation.dt, duration: duration) {
                 throw WorldFileError.invalid(
@@ -101,51 +174,123 @@ public struct Simulation {
         self.worldText = text
         self.spec = spec
         self.options = options
+        self.trackerSettings = TrackerSettings(spec.tracker)
+        // The decoder validated every field; a problem here is a bug, reported not crashed.
+        _ = try MultiTargetTracker(settings: trackerSettings)
+    }
+
+    /// Continues the interrupted run recorded at `path` from its last committed frame, with
+    /// the world text and options stored in it, and ends with the same recording and twin as
+    /// an uninterrupted run. A run killed before its first commit starts again from frame 0.
+    public static func resume(recording path: String, commandLine: String, progress: (Int, Int) -> Void = { _, _ in }) throws
+        -> RunSummary
+    {
+        let recording = try Recording(path: path)
+        let summary = try recording.summary()
+        guard summary.status == "running" else {
+            throw ResumeError(path: path, reason: "the run completed (\(summary.framesWritten) frames); there is nothing to resume")
+        }
+        guard let stored = summary.metadata.runOptions,
+            let options = try? JSONDecoder().decode(StoredRunOptions.self, from: Data(stored.utf8))
+        else {
+            throw ResumeError(path: path, reason: "it was recorded without run options (by an isac-twin before resume existed)")
+        }
+        let simulation = try Simulation(
+            worldFile: summary.metadata.worldFile, worldText: summary.metadata.worldText,
+            options: options.options(recordPath: path, commandLine: commandLine))
+        var point: ResumePoint?
+        if let (frame, data) = try recording.resumePoint() {
+            do {
+                point = try CheckpointCoding.decode(ResumePoint.self, from: data)
+            } catch {
+                throw ResumeError(path: path, reason: "its resume point (frame \(frame)) cannot be read: \(error)")
+            }
+        }
+        return try simulation.run(resumingFrom: point, resuming: true, progress: progress)
     }
 
     /// Runs every frame. `progress(done, total)` is called after each frame.
     public func run(progress: (Int, Int) -> Void = { _, _ in }) throws -> RunSummary {
+        try run(resumingFrom: nil, resuming: false, progress: progress)
+    }
+
+    func run(resumingFrom point: ResumePoint?, resuming: Bool, progress: (Int, Int) -> Void) throws -> RunSummary {
         var world = try World(spec: spec, file: worldFile)
         var sensing = SensingEngine(world: spec, movers: world.movers, mode: options.mode)
+        var tracker = try MultiTargetTracker(settings: trackerSettings)
+        var localization = LocalizationStatistics()
+        var tracking = TrackingStatistics()
+        var distance = [MoverClass: Double]()
+        var previous = world.moverStates()
+        if let point {
+            do {
+                try world.restore(point.world)
+                try sensing.restore(point.sensing)
+            } catch {
+                throw ResumeError(path: options.recordPath ?? "", reason: "its state does not fit the world: \(error)")
+            }
+            tracker = try MultiTargetTracker(settings: trackerSettings, state: point.twin)
+            (localization, tracking, distance, previous) = (point.localization, point.tracking, point.distance, point.previous)
+        }
+        let first = point.map { $0.frameIndex } ?? 0
         let frames = spec.simulation.frameCount
         let dt = spec.simulation.dt
-        let writer = try options.recordPath.map {
-            try RecordingWriter(
-                path: $0,
+        let writer = try options.recordPath.map { path in
+            if resuming {
+                return try RecordingWriter(resuming: path, afterFrame: point?.frameIndex, batchFrames: options.batchFrames)
+            }
+            return try RecordingWriter(
+                path: path,
                 metadata: SessionMetadata(
                     softwareVersion: IsacTwin.version, commandLine: options.commandLine, worldFile: worldFile,
                     worldText: worldText, seed: spec.simulation.seed, dt: dt, plannedFrames: frames,
-                    localizer: spec.localizer.kind.rawValue),
+                    localizer: spec.localizer.kind.rawValue, tracker: spec.tracker.name,
+                    runOptions: String(decoding: try JSONEncoder().encode(StoredRunOptions(options)), as: UTF8.self)),
                 world: world, links: sensing.links, batchFrames: options.batchFrames)
         }
         let localizer = spec.localizer.kind.make(LocalizerSettings(spec.localizer))
         let stations = spec.baseStations.map { (name: $0.name, position: $0.position) }
         let ueSigma = spec.localizer.ueReportSigma ?? spec.ue.gnssSigmaHorizontal
-        var localization = LocalizationStatistics()
-        var distance = [MoverClass: Double]()
-        var previous = world.moverStates()
+        let raw = trackerSettings.measurement == .raw
+        func resumePoint(after frame: Int) throws -> Data {
+            // Wall-clock timings stay out: the recording must be the same bit for bit.
+            var (localization, tracking) = (localization, tracking)
+            localization.seconds = 0
+            tracking.seconds = 0
+            return try CheckpointCoding.encode(
+                ResumePoint(
+                    frameIndex: frame, world: world.checkpoint(), sensing: sensing.checkpoint(), twin: tracker.state,
+                    localization: localization, tracking: tracking, distance: distance, previous: previous))
+        }
         let clock = ContinuousClock()
         let start = clock.now
-        for frame in 0..<frames {
+        for frame in first..<frames {
             let snapshot = world.step(dt: dt)
             for (id, state) in snapshot.movers.enumerated() {
                 distance[world.movers[id].moverClass, default: 0] += state.position.distance(to: previous[id].position)
             }
             previous = snapshot.movers
             let (observations, truth) = sensing.observe(snapshot)
-            let localized = Self.localize(
-                observations, truth: truth, snapshot: snapshot, localizer: localizer, links: sensing.links, stations: stations,
+            let heard = Self.heardTargets(truth, snapshot)
+            let (localized, problem) = Self.localize(
+                observations, heard: heard, localizer: localizer, links: sensing.links, stations: stations,
                 ueReportVariance: ueSigma * ueSigma, statistics: &localization)
-            if options.recordObservations {
-                try writer?.append(snapshot, observations: observations, truth: truth, localization: localized)
-            } else {
-                try writer?.append(snapshot, localization: localized)
-            }
+            let trackStart = clock.now
+            let report = tracker.update(
+                frameIndex: snapshot.frameIndex, time: snapshot.time,
+                detections: DetectionBuilder.detections(localized, problem: problem, raw: raw))
+            tracking.seconds += Self.seconds(clock.now - trackStart)
+            tracking.add(report, state: tracker.state, truths: heard)
+            let twin = TwinFrameRecord(state: tracker.state, report: report)
+            try writer?.append(
+                snapshot, observations: options.recordObservations ? observations : nil,
+                truth: options.recordObservations ? truth : nil, localization: localized, twin: twin,
+                resume: try resumePoint(after: frame + 1))
             progress(frame + 1, frames)
+            if let stop = options.stopAfterFrames, frame + 1 >= stop { throw SimulationInterrupted(frames: frame + 1) }
         }
-        try writer?.finish()
-        let elapsed = clock.now - start
-        let wall = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+        try writer?.finish(resume: try resumePoint(after: frames))
+        let wall = Self.seconds(clock.now - start)
         let counts = MoverClass.allCases.compactMap { c -> (MoverClass, Int)? in
             let n = world.movers.filter { $0.moverClass == c }.count
             return n > 0 ? (c, n) : nil
@@ -154,11 +299,23 @@ public struct Simulation {
             (try? FileManager.default.attributesOfItem(atPath: $0)[.size] as? NSNumber)?.int64Value
         }
         return RunSummary(
-            frames: frames, simulatedSeconds: Double(frames) * dt, wallSeconds: wall, moverCounts: counts,
+            frames: frames, framesRun: frames - first, resumedAfter: point?.frameIndex, simulatedSeconds: Double(frames) * dt,
+            wallSeconds: wall, moverCounts: counts,
             ueCount: world.movers.filter(\.carriesUE).count, baseStations: spec.baseStations.count,
             distanceByClass: distance, recordPath: options.recordPath, recordBytes: bytes,
             sensingMode: sensing.spec.mode, links: sensing.links.count, sensing: sensing.statistics,
-            localizer: spec.localizer.kind, localization: localization)
+            localizer: spec.localizer.kind, localization: localization, tracker: spec.tracker.name, tracking: tracking,
+            twin: tracker.state)
+    }
+
+    static func seconds(_ d: Duration) -> Double {
+        Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
+    }
+
+    /// True positions of the targets that gave at least one Type II echo this frame: what the
+    /// fusion centre and the tracker are scored against.
+    static func heardTargets(_ truth: ObservationTruth, _ snapshot: WorldSnapshot) -> [Vec3] {
+        Set(truth.labels.compactMap { $0.pathType == .target ? $0.moverId : nil }).sorted().map { snapshot.movers[$0].position }
     }
 
     /// The fusion centre's step of one frame: the frame's problem (after calibration), the
@@ -166,18 +323,13 @@ public struct Simulation {
     /// fails validation (it cannot, from the simulator; counted if it ever does) gives an
     /// empty result, so a bad frame never stops the run or reaches the recording as NaN.
     static func localize(
-        _ observations: FrameObservations, truth: ObservationTruth, snapshot: WorldSnapshot, localizer: any Localizer,
+        _ observations: FrameObservations, heard truths: [Vec3], localizer: any Localizer,
         links: [SensingLink], stations: [(name: String, position: Vec3)], ueReportVariance: Double,
         statistics: inout LocalizationStatistics
-    ) -> LocalizationResult {
-        let heard = Set(truth.labels.compactMap { $0.pathType == .target ? $0.moverId : nil }).sorted()
-        let truths = heard.map { snapshot.movers[$0].position }
+    ) -> (LocalizationResult, LocalizationProblem?) {
         let clock = ContinuousClock()
         let start = clock.now
-        defer {
-            let d = clock.now - start
-            statistics.seconds += Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
-        }
+        defer { statistics.seconds += seconds(clock.now - start) }
         let problem = LocalizationProblem(
             frame: observations, links: links, baseStations: stations, ueReportVariance: ueReportVariance)
         do {
@@ -186,10 +338,10 @@ public struct Simulation {
                 localizations: result.localizations.filter(\.isFinite),
                 rejected: result.rejected + result.localizations.count(where: { !$0.isFinite }))
             statistics.add(finite, truths: truths)
-            return finite
+            return (finite, problem)
         } catch {
             statistics.addInvalid(truths: truths)
-            return LocalizationResult(localizations: [])
+            return (LocalizationResult(localizations: []), nil)
         }
     }
 }

@@ -189,7 +189,7 @@ public enum AssociationStudy {
     // MARK: - Detection metrics
 
     /// Detection counts of one or more frames (DOMAIN.md §10); add frames with `+`.
-    public struct Detection: Sendable, Equatable {
+    public struct Detection: Sendable, Equatable, Codable {
         /// Σ true targets.
         public var truths: Int
         /// Σ reported targets.

@@ -5,7 +5,7 @@ import TwinMath
 /// Truth is the set of targets that gave at least one Type II echo in the frame (a target no
 /// link heard cannot be localised by any localiser); estimates are matched to it one-to-one
 /// within `AssociationStudy.detectionRadius` (1 m) as in `AssociationStudy.Detection`.
-public struct LocalizationStatistics: Sendable, Equatable {
+public struct LocalizationStatistics: Sendable, Equatable, Codable {
     public private(set) var frames = 0
     public private(set) var detection = AssociationStudy.Detection()
     /// Candidate groups the localiser could not or would not report.

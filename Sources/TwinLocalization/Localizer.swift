@@ -137,3 +137,5 @@ extension LocalizerKind {
         }
     }
 }
+
+extension Localization.Flag: CodingKeyRepresentable {}

@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import TwinLocalization
 import TwinMath
+import TwinTracking
 import TwinWorld
 
 /// A recording opened for reading.
@@ -24,6 +25,9 @@ public final class Recording {
         public var observationRows: Int
         /// Localised targets stored (all frames), and the localiser that made them.
         public var localizationRows: Int
+        /// Track rows (one per live track and frame) and the last frame with a resume point.
+        public var trackRows: Int
+        public var resumeFrame: Int?
         public var linkCounts: [(kind: String, count: Int)]
         public var fileBytes: Int64
         public var schemaVersions: [String]
@@ -70,7 +74,8 @@ public final class Recording {
             let metadata = SessionMetadata(
                 softwareVersion: row["softwareVersion"], commandLine: row["commandLine"], worldFile: row["worldFile"],
                 worldText: row["worldText"], seed: UInt64(bitPattern: row["seed"] as Int64), dt: row["dt"],
-                plannedFrames: row["plannedFrames"], localizer: row["localizer"])
+                plannedFrames: row["plannedFrames"], localizer: row["localizer"], tracker: row["tracker"],
+                runOptions: row["runOptions"])
             let span = try Row.fetchOne(db, sql: "SELECT MIN(time) AS first, MAX(time) AS last FROM frame")
             let movers = try Row.fetchAll(db, sql: "SELECT class, COUNT(*) AS n FROM mover GROUP BY class ORDER BY class")
             let tiers = try Row.fetchAll(db, sql: "SELECT tier, COUNT(*) AS n FROM base_station GROUP BY tier ORDER BY tier")
@@ -91,6 +96,9 @@ public final class Recording {
                 observationRows: tables.contains("observation") ? try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM observation") ?? 0 : 0,
                 localizationRows: tables.contains("localization")
                     ? try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM localization") ?? 0 : 0,
+                trackRows: tables.contains("track") ? try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM track") ?? 0 : 0,
+                resumeFrame: tables.contains("resume_point")
+                    ? try Int.fetchOne(db, sql: "SELECT frameIndex FROM resume_point WHERE id = 1") : nil,
                 linkCounts: tables.contains("sensing_link")
                     ? try Row.fetchAll(db, sql: "SELECT kind, COUNT(*) AS n FROM sensing_link GROUP BY kind ORDER BY kind").map {
                         ($0["kind"], $0["n"])
@@ -131,12 +139,77 @@ public final class Recording {
         }
     }
 
+    /// One stored track of the twin at a frame.
+    public struct TrackRow: Sendable, Equatable, Codable {
+        public var id: Int
+        public var status: TrackStatus
+        public var position: Vec3
+        public var velocity: Vec3
+        public var positionCovariance: SymmetricMatrix3
+        public var age: Int
+        public var hits: Int
+        public var misses: Int
+        public var birthTime: Double
+        public var lastUpdate: Double
+        public var modelProbabilities: [Double]
+    }
+
+    /// The twin as stored for a frame: its time and tracks (by id); nil if the frame has no
+    /// twin (not recorded, or the run did not get that far).
+    public func twin(frame: Int) throws -> (time: Double, tracks: [TrackRow], rejected: Int)? {
+        try queue.read { db in
+            guard try db.tableExists("twin_frame"),
+                let header = try Row.fetchOne(db, sql: "SELECT * FROM twin_frame WHERE frameIndex = ?", arguments: [frame])
+            else { return nil }
+            let rows = try Row.fetchAll(db, sql: "SELECT * FROM track WHERE frameIndex = ? ORDER BY trackId", arguments: [frame]).map {
+                row -> TrackRow in
+                let probabilities: String = row["modelProbabilities"]
+                return TrackRow(
+                    id: row["trackId"], status: TrackStatus(rawValue: row["status"]) ?? .tentative,
+                    position: Vec3(row["x"] as Double, row["y"] as Double, row["z"] as Double),
+                    velocity: Vec3(row["vx"] as Double, row["vy"] as Double, row["vz"] as Double),
+                    positionCovariance: SymmetricMatrix3(
+                        xx: row["cxx"], xy: row["cxy"], xz: row["cxz"], yy: row["cyy"], yz: row["cyz"], zz: row["czz"]),
+                    age: row["age"], hits: row["hits"], misses: row["misses"], birthTime: row["birthTime"], lastUpdate: row["lastUpdate"],
+                    modelProbabilities: probabilities.split(separator: " ").compactMap { Double($0) })
+            }
+            return (header["time"], rows, header["rejected"])
+        }
+    }
+
+    /// The last frame with a twin at or before `time` (nil: the latest frame with one).
+    public func twinFrame(atOrBefore time: Double?) throws -> Int? {
+        try queue.read { db in
+            guard try db.tableExists("twin_frame") else { return nil }
+            if let time {
+                return try Int.fetchOne(
+                    db, sql: "SELECT frameIndex FROM twin_frame WHERE time <= ? ORDER BY frameIndex DESC LIMIT 1",
+                    arguments: [time + 1e-9])
+            }
+            return try Int.fetchOne(db, sql: "SELECT MAX(frameIndex) FROM twin_frame")
+        }
+    }
+
+    /// The resume point: the frame it follows and the run's state (opaque JSON written by
+    /// TwinEngine); nil if no batch was committed with one.
+    public func resumePoint() throws -> (frame: Int, state: Data)? {
+        try queue.read { db in
+            guard try db.tableExists("resume_point"),
+                let row = try Row.fetchOne(db, sql: "SELECT frameIndex, state FROM resume_point WHERE id = 1")
+            else { return nil }
+            return (row["frameIndex"], row["state"])
+        }
+    }
+
     /// A 64-bit FNV-1a digest of a table's rows in primary-key order, over the exact bits of
     /// every value: two recordings with equal digests hold the same data.
     public func digest(table: String) throws -> UInt64 {
         guard
-            ["truth", "ue_report", "ue_truth", "frame", "mover", "observation", "observation_truth", "localization", "localization_frame"]
-                .contains(table)
+            [
+                "truth", "ue_report", "ue_truth", "frame", "mover", "observation", "observation_truth", "localization", "localization_frame",
+                "track", "track_event", "twin_frame",
+            ]
+            .contains(table)
         else {
             throw RecordingError.notARecording(path: path, reason: "no digest for table \(table)")
         }
@@ -146,7 +219,9 @@ public final class Recording {
             case "mover": "id"
             case "observation", "observation_truth": "frameIndex, seq"
             case "localization": "frameIndex, idx"
-            case "localization_frame": "frameIndex"
+            case "localization_frame", "twin_frame": "frameIndex"
+            case "track": "frameIndex, trackId"
+            case "track_event": "frameIndex, trackId, kind"
             default: "frameIndex, moverId"
             }
         return try queue.read { db in

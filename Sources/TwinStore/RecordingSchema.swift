@@ -144,6 +144,63 @@ enum RecordingSchema {
                     );
                     """)
         }
+        migrator.registerMigration("v4-tracking") { db in
+            // The twin per frame: every live track (tentative ones too) with its combined
+            // position and velocity, position covariance, life counters and the IMM model
+            // probabilities (space-separated; one value for a single model); track births,
+            // confirmations and deletions as events; per frame the number of tracks and of
+            // detections the tracker refused. `resume_point` holds one row: the exact state
+            // (world, sensing, tracker, statistics; JSON) after the last committed frame, which
+            // `isac-twin run --resume` continues from. The session names the tracker and keeps
+            // the run's options (JSON) so a resumed run uses the same ones.
+            try db.execute(
+                sql: """
+                    ALTER TABLE session ADD COLUMN tracker TEXT;
+                    ALTER TABLE session ADD COLUMN runOptions TEXT;
+                    CREATE TABLE track (
+                        frameIndex INTEGER NOT NULL,
+                        trackId INTEGER NOT NULL,
+                        status TEXT NOT NULL CHECK (status IN ('tentative', 'confirmed', 'coasting')),
+                        x REAL NOT NULL, y REAL NOT NULL, z REAL NOT NULL,
+                        vx REAL NOT NULL, vy REAL NOT NULL, vz REAL NOT NULL,
+                        cxx REAL NOT NULL, cxy REAL NOT NULL, cxz REAL NOT NULL,
+                        cyy REAL NOT NULL, cyz REAL NOT NULL, czz REAL NOT NULL,
+                        age INTEGER NOT NULL,
+                        hits INTEGER NOT NULL,
+                        misses INTEGER NOT NULL,
+                        birthTime REAL NOT NULL,
+                        lastUpdate REAL NOT NULL,
+                        modelProbabilities TEXT NOT NULL,
+                        PRIMARY KEY (frameIndex, trackId)
+                    ) WITHOUT ROWID;
+                    CREATE TABLE track_event (
+                        frameIndex INTEGER NOT NULL,
+                        trackId INTEGER NOT NULL,
+                        kind TEXT NOT NULL CHECK (kind IN ('born', 'confirmed', 'deleted')),
+                        PRIMARY KEY (frameIndex, trackId, kind)
+                    ) WITHOUT ROWID;
+                    CREATE TABLE twin_frame (
+                        frameIndex INTEGER PRIMARY KEY,
+                        time REAL NOT NULL,
+                        tracks INTEGER NOT NULL,
+                        confirmed INTEGER NOT NULL,
+                        rejected INTEGER NOT NULL,
+                        nextTrackId INTEGER NOT NULL
+                    );
+                    CREATE TABLE resume_point (
+                        id INTEGER PRIMARY KEY CHECK (id = 1),
+                        frameIndex INTEGER NOT NULL,
+                        state BLOB NOT NULL
+                    );
+                    """)
+        }
         return migrator
     }
+
+    /// Tables with one or more rows per frame, keyed by `frameIndex` (what a resumed run
+    /// trims back to its resume point).
+    static let frameTables = [
+        "frame", "truth", "ue_report", "ue_truth", "observation", "observation_truth", "localization", "localization_frame",
+        "track", "track_event", "twin_frame",
+    ]
 }

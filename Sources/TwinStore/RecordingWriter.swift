@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import TwinLocalization
 import TwinSensing
+import TwinTracking
 import TwinWorld
 
 /// What a session is, stored once at the start of the recording.
@@ -15,12 +16,19 @@ public struct SessionMetadata: Sendable, Equatable {
     public var plannedFrames: Int
     /// The localiser the fusion centre ran (nil: no localisation was recorded).
     public var localizer: String?
+    /// The tracker that kept the twin (nil: no tracking was recorded).
+    public var tracker: String?
+    /// The run's options beyond the world file (JSON, written by TwinEngine), so that a
+    /// resumed run uses the same ones.
+    public var runOptions: String?
 
     public init(
         softwareVersion: String, commandLine: String, worldFile: String, worldText: String,
-        seed: UInt64, dt: Double, plannedFrames: Int, localizer: String? = nil
+        seed: UInt64, dt: Double, plannedFrames: Int, localizer: String? = nil, tracker: String? = nil, runOptions: String? = nil
     ) {
         self.localizer = localizer
+        self.tracker = tracker
+        self.runOptions = runOptions
         self.softwareVersion = softwareVersion
         self.commandLine = commandLine
         self.worldFile = worldFile
@@ -31,19 +39,35 @@ public struct SessionMetadata: Sendable, Equatable {
     }
 }
 
+/// The twin after one frame, for the recording: the tracker's state and what the frame did.
+public struct TwinFrameRecord: Sendable {
+    public var state: TwinState
+    public var report: TrackerFrameReport
+
+    public init(state: TwinState, report: TrackerFrameReport) {
+        self.state = state
+        self.report = report
+    }
+}
+
 /// Writes one session to one SQLite file.
 ///
 /// Frames are buffered and committed `batchFrames` at a time, each batch in one transaction
 /// that also advances `session.framesWritten`. The file is in WAL mode with
 /// `synchronous = NORMAL`: a killed process (kill -9) loses at most the uncommitted batch and
 /// leaves a file that opens and reads consistently up to the last committed frame. (Power loss
-/// may lose the last batches too; that is the price of not fsyncing every batch.)
+/// may lose the last batches too; that is the price of not fsyncing every batch.) Each batch's
+/// transaction also replaces the resume point (the run's exact state after the batch's last
+/// frame), so the twin, the frames and the state to resume from always agree.
 public final class RecordingWriter {
     public let path: String
     private let queue: DatabaseQueue
     private let batchFrames: Int
     private var pending:
-        [(snapshot: WorldSnapshot, observations: FrameObservations?, truth: ObservationTruth?, localization: LocalizationResult?)] = []
+        [(
+            snapshot: WorldSnapshot, observations: FrameObservations?, truth: ObservationTruth?, localization: LocalizationResult?,
+            twin: TwinFrameRecord?
+        )] = []
     private(set) public var framesWritten = 0
 
     /// Creates (or replaces) the recording at `path` and stores the session and the world's
@@ -78,12 +102,14 @@ public final class RecordingWriter {
             try queue.write { db in
                 try db.execute(
                     sql: """
-                        INSERT INTO session (id, softwareVersion, commandLine, worldFile, worldText, seed, dt, plannedFrames, status, localizer)
-                        VALUES (1, ?, ?, ?, ?, ?, ?, ?, 'running', ?)
+                        INSERT INTO session (id, softwareVersion, commandLine, worldFile, worldText, seed, dt, plannedFrames, status,
+                                             localizer, tracker, runOptions)
+                        VALUES (1, ?, ?, ?, ?, ?, ?, ?, 'running', ?, ?, ?)
                         """,
                     arguments: [
                         metadata.softwareVersion, metadata.commandLine, metadata.worldFile, metadata.worldText,
                         Int64(bitPattern: metadata.seed), metadata.dt, metadata.plannedFrames, metadata.localizer,
+                        metadata.tracker, metadata.runOptions,
                     ])
                 for m in world.movers {
                     try db.execute(
@@ -123,6 +149,37 @@ public final class RecordingWriter {
         pending.reserveCapacity(self.batchFrames)
     }
 
+    /// Reopens an interrupted recording to continue it after `frame` (its resume point; nil
+    /// starts again from the first frame): rows of later frames, which no committed resume
+    /// point covers, are removed, and the session is marked running again.
+    public init(resuming path: String, afterFrame frame: Int?, batchFrames: Int = 50) throws {
+        self.path = path
+        self.batchFrames = max(1, batchFrames)
+        _ = try Recording(path: path)  // refuses non-recordings and newer schemas
+        var config = Configuration()
+        config.journalMode = .wal
+        config.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = NORMAL") }
+        do {
+            queue = try DatabaseQueue(path: path, configuration: config)
+            try RecordingSchema.migrator.migrate(queue)
+            // Frames are numbered from 1 (the first step), so `frame` is also the number kept.
+            let keep = frame ?? 0
+            try queue.write { db in
+                for table in RecordingSchema.frameTables where try db.tableExists(table) {
+                    try db.execute(sql: "DELETE FROM \(table) WHERE frameIndex > ?", arguments: [keep])
+                }
+                if frame == nil { try db.execute(sql: "DELETE FROM resume_point") }
+                try db.execute(sql: "UPDATE session SET framesWritten = ?, status = 'running'", arguments: [keep])
+            }
+            framesWritten = keep
+        } catch let error as RecordingError {
+            throw error
+        } catch {
+            throw RecordingError.writeFailed(path: path, reason: "\(error)")
+        }
+        pending.reserveCapacity(self.batchFrames)
+    }
+
     /// A node's name as stored: the base station's or the UE-carrying mover's name.
     static func name(_ node: SensingNode, _ world: World) -> String {
         switch node {
@@ -131,18 +188,19 @@ public final class RecordingWriter {
         }
     }
 
-    /// Queues a frame (with its observations and their truth, when sensing ran, and the
-    /// fusion centre's localisations, when it ran); commits when a batch is full.
+    /// Queues a frame (with its observations and their truth, when sensing ran, the fusion
+    /// centre's localisations and the twin, when they ran); commits when a batch is full,
+    /// together with `resume` (evaluated only then: the run's state after this frame).
     public func append(
         _ snapshot: WorldSnapshot, observations: FrameObservations? = nil, truth: ObservationTruth? = nil,
-        localization: LocalizationResult? = nil
+        localization: LocalizationResult? = nil, twin: TwinFrameRecord? = nil, resume: @autoclosure () throws -> Data? = nil
     ) throws {
-        pending.append((snapshot, observations, truth, localization))
-        if pending.count >= batchFrames { try flush() }
+        pending.append((snapshot, observations, truth, localization, twin))
+        if pending.count >= batchFrames { try flush(resume: resume()) }
     }
 
-    /// Commits the queued frames in one transaction.
-    public func flush() throws {
+    /// Commits the queued frames in one transaction, with the resume point after the last.
+    public func flush(resume: Data? = nil) throws {
         guard !pending.isEmpty else { return }
         let batch = pending
         do {
@@ -157,7 +215,11 @@ public final class RecordingWriter {
                 let localized = try db.cachedStatement(
                     sql: "INSERT INTO localization VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
                 let localizedFrame = try db.cachedStatement(sql: "INSERT INTO localization_frame VALUES (?, ?)")
-                for (snapshot, observations, labels, localization) in batch {
+                let track = try db.cachedStatement(
+                    sql: "INSERT INTO track VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+                let event = try db.cachedStatement(sql: "INSERT INTO track_event VALUES (?, ?, ?)")
+                let twinFrame = try db.cachedStatement(sql: "INSERT INTO twin_frame VALUES (?, ?, ?, ?, ?, ?)")
+                for (snapshot, observations, labels, localization, twin) in batch {
                     try frame.execute(arguments: [snapshot.frameIndex, snapshot.time])
                     for (id, m) in snapshot.movers.enumerated() {
                         truth.setUncheckedArguments([
@@ -204,6 +266,32 @@ public final class RecordingWriter {
                             try localized.execute()
                         }
                     }
+                    if let twin {
+                        let f = snapshot.frameIndex
+                        let state = twin.state
+                        try twinFrame.execute(arguments: [
+                            f, state.time, state.tracks.count, state.confirmedTracks.count, twin.report.rejected, state.nextTrackId,
+                        ])
+                        for t in state.tracks {
+                            let e = t.estimate
+                            let c = e.covariance.positionBlock
+                            let v = e.mean.velocity
+                            track.setUncheckedArguments([
+                                f, t.id, t.status.rawValue, e.mean[0], e.mean[1], e.mean[2], v.x, v.y, v.z,
+                                c.xx, c.xy, c.xz, c.yy, c.yz, c.zz, t.age, t.hits, t.misses, t.birthTime, t.lastUpdate,
+                                t.modelProbabilities.map { "\($0)" }.joined(separator: " "),
+                            ])
+                            try track.execute()
+                        }
+                        for (ids, kind) in [(twin.report.born, "born"), (twin.report.confirmed, "confirmed"), (twin.report.deleted, "deleted")] {
+                            for id in ids { try event.execute(arguments: [f, id, kind]) }
+                        }
+                    }
+                }
+                if let resume {
+                    try db.execute(
+                        sql: "INSERT OR REPLACE INTO resume_point (id, frameIndex, state) VALUES (1, ?, ?)",
+                        arguments: [batch.last!.snapshot.frameIndex, resume])
                 }
                 try db.execute(sql: "UPDATE session SET framesWritten = framesWritten + ?", arguments: [batch.count])
             }
@@ -216,8 +304,8 @@ public final class RecordingWriter {
 
     /// Commits what is left, marks the session completed and folds the WAL into the main file,
     /// so the recording is one self-contained file.
-    public func finish() throws {
-        try flush()
+    public func finish(resume: Data? = nil) throws {
+        try flush(resume: resume)
         do {
             try queue.write { db in try db.execute(sql: "UPDATE session SET status = 'completed'") }
             _ = try queue.writeWithoutTransaction { db in try db.checkpoint(.truncate) }

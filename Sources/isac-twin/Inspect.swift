@@ -27,8 +27,13 @@ struct Inspect: ParsableCommand {
         let links = s.linkCounts.map { "\($0.count) \($0.kind)" }.joined(separator: ", ")
         print("sensing     \(links.isEmpty ? "no links" : links + " links")")
         if let localizer = m.localizer { print("localizer   \(localizer)") }
+        if let tracker = m.tracker { print("tracker     \(tracker)") }
+        if s.status != "completed" {
+            let point = s.resumeFrame.map { "resumable after frame \($0): isac-twin run --resume \(recording)" } ?? "no resume point (a resume starts again)"
+            print("resume      \(point)")
+        }
         print(
-            "rows        truth \(s.truthRows), ue_report \(s.ueReportRows), observation \(s.observationRows), localization \(s.localizationRows)"
+            "rows        truth \(s.truthRows), ue_report \(s.ueReportRows), observation \(s.observationRows), localization \(s.localizationRows), track \(s.trackRows)"
         )
     }
 }

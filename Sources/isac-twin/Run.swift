@@ -12,10 +12,17 @@ struct Run: ParsableCommand {
             Steps the world for its duration at its time step and writes every frame to a \
             SQLite recording (default: recordings/<world>-<seed>.sqlite). A progress bar is \
             shown when standard output is a terminal.
+
+            Each committed batch of frames also stores the run's exact state, so a run that was \
+            killed continues with `isac-twin run --resume RECORDING` from its last committed \
+            frame and ends with the same recording and twin as an uninterrupted run.
             """)
 
-    @Argument(help: "World file, or the name of a shipped world (see `isac-twin worlds`).")
-    var world: String
+    @Argument(help: "World file, or the name of a shipped world (see `isac-twin worlds`). Not with --resume.")
+    var world: String?
+
+    @Option(help: ArgumentHelp("Continue the interrupted run recorded in this file (its world and options are stored in it).", valueName: "recording"))
+    var resume: String?
 
     @Option(help: "Simulated duration in seconds (overrides simulation.duration).")
     var duration: Double?
@@ -28,6 +35,19 @@ struct Run: ParsableCommand {
 
     @Option(help: "Localiser of the fusion centre (overrides localizer.name): gauss-newton, ellipsoid, time-angle, joint or ue-selection.")
     var localizer: LocalizerKind?
+
+    @Option(help: "Tracker (overrides tracker.name): gnn-cv, gnn-ca, gnn-ct, gnn-imm, jpda-cv, jpda-ca, jpda-ct or jpda-imm.")
+    var tracker: String?
+
+    @Option(
+        name: .customLong("set"),
+        help: ArgumentHelp(
+            "Replace one world-file value, e.g. --set tracker.processNoise=2 or --set sensing.clutterRate=1 (repeatable).",
+            valueName: "key.path=value"))
+    var settings: [String] = []
+
+    @Option(help: "Frames per committed transaction (a killed run loses at most this many frames of work).")
+    var batchFrames = 50
 
     @Option(help: "Where to write the recording (SQLite).")
     var record: String?
@@ -46,15 +66,43 @@ struct Run: ParsableCommand {
             throw ValidationError("--duration must be a positive number of seconds, found \(duration)")
         }
         if noRecord && record != nil { throw ValidationError("--record and --no-record exclude each other") }
+        if batchFrames < 1 { throw ValidationError("--batch-frames must be at least 1, found \(batchFrames)") }
+        for s in settings where WorldOverride(parsing: s) == nil {
+            throw ValidationError("--set expects key.path=value (e.g. tracker.processNoise=2), found '\(s)'")
+        }
+        if resume != nil {
+            let others = [
+                world.map { _ in "a world" }, duration.map { _ in "--duration" }, seed.map { _ in "--seed" }, mode.map { _ in "--mode" },
+                localizer.map { _ in "--localizer" }, tracker.map { _ in "--tracker" }, settings.isEmpty ? nil : "--set",
+                record.map { _ in "--record" }, noRecord ? "--no-record" : nil, noObservations ? "--no-observations" : nil,
+            ].compactMap { $0 }
+            if !others.isEmpty {
+                throw ValidationError(
+                    "--resume continues with the world and options stored in the recording; drop \(others.joined(separator: ", "))")
+            }
+        } else if world == nil {
+            throw ValidationError("give a world file (or a shipped world's name), or --resume RECORDING")
+        }
     }
 
     func run() throws {
-        let path = WorldCatalogue.resolve(world)
+        if let resume {
+            let summary = try withUserErrors { () throws -> RunSummary in
+                let bar = ProgressBar(enabled: !quiet && isatty(STDOUT_FILENO) != 0)
+                defer { bar.finish() }
+                return try Simulation.resume(
+                    recording: resume, commandLine: CommandLine.arguments.joined(separator: " "), progress: bar.update)
+            }
+            print(Self.describe(summary, world: resume))
+            return
+        }
+        let path = WorldCatalogue.resolve(world ?? "")
         let summary = try withUserErrors { () throws -> RunSummary in
             var run = try Simulation(
                 worldFile: path,
                 options: RunOptions(
-                    duration: duration, seed: seed, mode: mode, localizer: localizer, recordObservations: !noObservations))
+                    duration: duration, seed: seed, batchFrames: batchFrames, mode: mode, localizer: localizer, tracker: tracker,
+                    overrides: settings.compactMap(WorldOverride.init(parsing:)), recordObservations: !noObservations))
             if !noRecord {
                 let stem = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
                 run.options.recordPath = record ?? "recordings/\(stem)-\(run.spec.simulation.seed).sqlite"
@@ -69,10 +117,17 @@ struct Run: ParsableCommand {
     static func describe(_ s: RunSummary, world: String) -> String {
         var lines: [String] = []
         lines.append("world      \(world)")
-        lines.append(
+        if s.framesRun != s.frames {
+            lines.append(
+                String(
+                    format: "frames     %d (%.1f s simulated), %d computed now in %.2f s wall: %.0f frames/s", s.frames, s.simulatedSeconds,
+                    s.framesRun, s.wallSeconds, s.framesPerSecond))
+        } else {
+            lines.append(
             String(
                 format: "frames     %d (%.1f s simulated) in %.2f s wall: %.0f frames/s",
                 s.frames, s.simulatedSeconds, s.wallSeconds, s.framesPerSecond))
+        }
         let movers = s.moverCounts.map { "\($0.count) \($0.moverClass.rawValue)" }.joined(separator: ", ")
         lines.append("movers     \(movers); \(s.ueCount) carry UEs; \(s.baseStations) base stations")
         let travelled = s.moverCounts.map { c in
@@ -103,6 +158,20 @@ struct Run: ParsableCommand {
             var parts = loc.flagged.sorted { $0.key < $1.key }.map { "\($0.key.rawValue) \($0.value)" }
             if loc.invalidFrames > 0 { parts.append("invalid frames \(loc.invalidFrames)") }
             lines.append("flags      " + parts.joined(separator: ", "))
+        }
+        let tr = s.tracking
+        let td = tr.detection
+        let trackedRMSE = td.rootMeanSquareError.map { String(format: "%.2g m", $0) } ?? "n/a"
+        lines.append(
+            String(
+                format:
+                    "tracker    %@: P_MD %.3f, P_FA %.3f (1 m), RMSE %@; %.1f confirmed tracks/frame; %d born, %d confirmed, %d lost; %d refused; %.3f ms/frame",
+                s.tracker, td.missedDetectionProbability, td.falseAlarmProbability, trackedRMSE, tr.meanConfirmedTracks, tr.born,
+                tr.confirmed, tr.deleted, tr.rejected, 1000 * tr.secondsPerFrame))
+        if tr.numericalFailures > 0 { lines.append("warning    \(tr.numericalFailures) tracks dropped for numerical failure") }
+        lines.append("twin       \(s.twin.confirmedTracks.count) confirmed tracks, \(s.twin.tracks.count) in all, at t = \(s.twin.time) s")
+        if let after = s.resumedAfter {
+            lines.append("resumed    after frame \(after): \(s.framesRun) frames computed now")
         }
         if let path = s.recordPath {
             lines.append("recording  \(path) (\(formatBytes(s.recordBytes ?? 0)))")

@@ -17,9 +17,11 @@ extension WorldSpec {
         return try decode(yaml: text, file: path)
     }
 
-    /// Decodes and validates world-file text; `file` names it in messages.
-    public static func decode(yaml text: String, file: String) throws -> WorldSpec {
-        let root: Node
+    /// Decodes and validates world-file text; `file` names it in messages. `overrides`
+    /// (from `--set key.path=value` and shorthands like `--tracker`) replace or add scalar
+    /// values before decoding, so they are validated exactly like the file's own.
+    public static func decode(yaml text: String, file: String, overrides: [WorldOverride] = []) throws -> WorldSpec {
+        var root: Node
         do {
             guard let node = try Yams.compose(yaml: text) else {
                 throw WorldFileError.invalid(
@@ -33,6 +35,7 @@ extension WorldSpec {
         } catch let error as YamlError {
             throw Self.syntaxError(error, file: file)
         }
+        if !overrides.isEmpty { root = try WorldOverride.apply(overrides, to: root, file: file) }
         let context = WorldFileContext(file: file)
         let spec = WorldDecoder(context: context).decodeWorld(YAMLValue(node: root, path: "", context: context))
         if let spec, context.problems.isEmpty { return spec }
@@ -50,6 +53,59 @@ extension WorldSpec {
         default:
             return .syntax(file: file, line: nil, column: nil, problem: "\(error)")
         }
+    }
+}
+
+/// A command-line replacement of one scalar in a world file: `key.path=value`, e.g.
+/// `tracker.processNoise=2` or `simulation.seed=7`. Missing mappings on the path are created;
+/// list items cannot be addressed.
+public struct WorldOverride: Sendable, Equatable, Codable {
+    public var key: String
+    public var value: String
+
+    public init(key: String, value: String) {
+        self.key = key
+        self.value = value
+    }
+
+    /// Parses `key.path=value`; nil if there is no `=` or the key is empty.
+    public init?(parsing text: String) {
+        guard let eq = text.firstIndex(of: "=") else { return nil }
+        let key = String(text[..<eq]).trimmingCharacters(in: .whitespaces)
+        guard !key.isEmpty, !key.split(separator: ".", omittingEmptySubsequences: false).contains(where: \.isEmpty) else { return nil }
+        self.init(key: key, value: String(text[text.index(after: eq)...]).trimmingCharacters(in: .whitespaces))
+    }
+
+    static func apply(_ overrides: [WorldOverride], to root: Node, file: String) throws -> Node {
+        var root = root
+        for o in overrides {
+            let parts = o.key.split(separator: ".").map(String.init)
+            guard let updated = set(parts[...], o.value, in: root) else {
+                throw WorldFileError.invalid(
+                    file: file,
+                    problems: [
+                        WorldFileProblem(
+                            key: "\(o.key) (from --set)", expected: "a key path through mappings (sections and their keys)",
+                            found: "a list or a value on the way")
+                    ])
+            }
+            root = updated
+        }
+        return root
+    }
+
+    private static func set(_ path: ArraySlice<String>, _ value: String, in node: Node?) -> Node? {
+        guard let head = path.first else { return Node(value) }
+        var mapping: Node.Mapping
+        switch node {
+        case .mapping(let m)?: mapping = m
+        case nil: mapping = Node.Mapping([])
+        case .scalar(let s)? where s.string.isEmpty || s.string == "~" || s.string == "null": mapping = Node.Mapping([])
+        default: return nil
+        }
+        guard let child = set(path.dropFirst(), value, in: mapping[head]) else { return nil }
+        mapping[head] = child
+        return .mapping(mapping)
     }
 }
 
@@ -659,10 +715,47 @@ struct WorldDecoder {
     }
 
     func decodeTracker(_ value: YAMLValue?) throws -> TrackerSpec {
-        guard let value else { return TrackerSpec(name: "gnn-cv") }
+        var spec = TrackerSpec.default
+        guard let value else { return spec }
         var m = try value.mapping()
         defer { m.finish() }
-        return TrackerSpec(name: try m.string("name", default: "gnn-cv", "a tracker name"))
+        let d = TrackerSpec.default
+        let probability = "a probability strictly between 0 and 1"
+        spec.kind = try m.choice("name", default: d.kind)
+        spec.measurement = try m.choice("measurement", default: d.measurement)
+        spec.processNoise = try m.nonNegative("processNoise", default: d.processNoise, "a process-noise density q in m²/s³")
+        spec.turnRateNoise = try m.nonNegative("turnRateNoise", default: d.turnRateNoise, "a turn-rate noise density in rad²/s³")
+        spec.switchProbability = try m.double(
+            "switchProbability", default: d.switchProbability, "a probability in [0, 1)", where: { $0 >= 0 && $0 < 1 })
+        spec.gateProbability = try m.double("gateProbability", default: d.gateProbability, probability, where: { $0 > 0 && $0 < 1 })
+        spec.confirmWindow = try m.int(
+            "confirmWindow", default: d.confirmWindow, "a whole number of frames from 1 to 32", where: { (1...32).contains($0) })
+        let window = spec.confirmWindow
+        spec.confirmHits = try m.int(
+            "confirmHits", default: Swift.min(d.confirmHits, window), "a whole number of hits from 1 to confirmWindow (\(window))",
+            where: { (1...window).contains($0) })
+        spec.deleteAfterMisses = try m.int(
+            "deleteAfterMisses", default: d.deleteAfterMisses, "a whole number of frames from 1 to 100000",
+            where: { (1...100_000).contains($0) })
+        spec.maxPositionSigma = try m.positive("maxPositionSigma", default: d.maxPositionSigma, "a standard deviation in metres")
+        spec.initialVelocitySigma = try m.positive("initialVelocitySigma", default: d.initialVelocitySigma, "a speed in m/s")
+        spec.initialAccelerationSigma = try m.positive(
+            "initialAccelerationSigma", default: d.initialAccelerationSigma, "an acceleration in m/s²")
+        spec.initialTurnRateSigma = try m.positive("initialTurnRateSigma", default: d.initialTurnRateSigma, "a turn rate in rad/s")
+        spec.detectionProbability = try m.double(
+            "detectionProbability", default: d.detectionProbability, "a probability in (0, 1]", where: { $0 > 0 && $0 <= 1 })
+        spec.clutterDensity = try m.positive("clutterDensity", default: d.clutterDensity, "a false-detection density per m³")
+        spec.jpdaHypothesisBudget = try m.int(
+            "jpdaHypothesisBudget", default: d.jpdaHypothesisBudget, "a whole number of joint events from 1 to 10000000",
+            where: { (1...10_000_000).contains($0) })
+        if spec.measurement == .raw && spec.kind.association == "jpda" {
+            throw WorldFileDecodingStop(
+                problem: WorldFileProblem(
+                    line: value.line, key: "\(value.path).measurement",
+                    expected: "'position' with a jpda tracker (raw updates need one detection per track: use a gnn tracker)",
+                    found: "'raw' with '\(spec.name)'"))
+        }
+        return spec
     }
 }
 

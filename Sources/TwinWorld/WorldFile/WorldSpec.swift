@@ -369,8 +369,55 @@ public struct SensingSpec: Sendable, Equatable {
         rcsCorrelationTime: 1)
 }
 
-public struct TrackerSpec: Sendable, Equatable {
-    public var name: String
+/// The tracker presets by name: association method and motion model (DOMAIN.md §9).
+public enum TrackerKind: String, Sendable, CaseIterable, Codable {
+    case gnnCV = "gnn-cv", gnnCA = "gnn-ca", gnnCT = "gnn-ct", gnnIMM = "gnn-imm"
+    case jpdaCV = "jpda-cv", jpdaCA = "jpda-ca", jpdaCT = "jpda-ct", jpdaIMM = "jpda-imm"
+
+    /// "gnn" or "jpda".
+    public var association: String { String(rawValue.prefix { $0 != "-" }) }
+    /// "cv", "ca", "ct" or "imm" (CV + CT).
+    public var motion: String { String(rawValue.drop { $0 != "-" }.dropFirst()) }
+}
+
+/// What each track is updated with.
+public enum TrackerMeasurementKind: String, Sendable, CaseIterable, Codable {
+    /// The fusion centre's positions (linear Kalman update).
+    case position
+    /// The raw ranges, Doppler and angles behind each localisation (EKF).
+    case raw
+}
+
+/// The world file's `tracker:` section (every key in worlds/README.md). The tracker itself
+/// lives in TwinTracking; TwinEngine turns this into its settings.
+public struct TrackerSpec: Sendable, Equatable, Codable {
+    public var kind: TrackerKind
+    public var measurement: TrackerMeasurementKind
+    /// White-noise acceleration PSD q of CV and CT, m²/s³ (jerk PSD for CA, m²/s⁵).
+    public var processNoise: Double
+    /// CT turn-rate noise PSD, rad²/s³.
+    public var turnRateNoise: Double
+    /// IMM probability of switching model between frames.
+    public var switchProbability: Double
+    public var gateProbability: Double
+    public var confirmHits: Int
+    public var confirmWindow: Int
+    public var deleteAfterMisses: Int
+    public var maxPositionSigma: Double
+    public var initialVelocitySigma: Double
+    public var initialAccelerationSigma: Double
+    public var initialTurnRateSigma: Double
+    public var detectionProbability: Double
+    public var clutterDensity: Double
+    public var jpdaHypothesisBudget: Int
+
+    public var name: String { kind.rawValue }
+
+    public static let `default` = TrackerSpec(
+        kind: .gnnCV, measurement: .position, processNoise: 1, turnRateNoise: 0.01, switchProbability: 0.05,
+        gateProbability: 0.99, confirmHits: 3, confirmWindow: 5, deleteAfterMisses: 5, maxPositionSigma: 20,
+        initialVelocitySigma: 10, initialAccelerationSigma: 3, initialTurnRateSigma: 0.5, detectionProbability: 0.9,
+        clutterDensity: 1e-6, jpdaHypothesisBudget: 10_000)
 }
 
 /// The fusion centre's localisers by name (the implementations live in TwinLocalization).
@@ -413,3 +460,4 @@ public struct LocalizerSpec: Sendable, Equatable {
         kind: .gaussNewton, gateProbability: 0.999, minimumLinks: 2, residualProbability: 0.999, dropProbability: 0.999,
         jointMaxSubset: 6, jointSearchBudget: 200_000, ueReportSigma: nil)
 }
+extension MoverClass: CodingKeyRepresentable {}
