@@ -32,6 +32,7 @@ let package = Package(
         benchmark("WorldStep"),
         benchmark("Sensing"),
         benchmark("Localization"),
+        benchmark("Tracking"),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -206,7 +206,8 @@ public final class Recording {
     public func digest(table: String) throws -> UInt64 {
         guard
             [
-                "truth", "ue_report", "ue_truth", "frame", "mover", "observation", "observation_truth", "localization", "localization_frame",
+                "truth", "ue_report", "ue_truth", "frame", "mover", "observation", "observation_truth", "localization",
+                "localization_frame",
                 "track", "track_event", "twin_frame",
             ]
             .contains(table)

@@ -283,7 +283,9 @@ public final class RecordingWriter {
                             ])
                             try track.execute()
                         }
-                        for (ids, kind) in [(twin.report.born, "born"), (twin.report.confirmed, "confirmed"), (twin.report.deleted, "deleted")] {
+                        for (ids, kind) in [
+                            (twin.report.born, "born"), (twin.report.confirmed, "confirmed"), (twin.report.deleted, "deleted"),
+                        ] {
                             for id in ids { try event.execute(arguments: [f, id, kind]) }
                         }
                     }

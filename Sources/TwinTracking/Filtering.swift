@@ -26,16 +26,31 @@ struct PositionInnovation {
     /// ln N(ν; 0, S).
     var logLikelihood: Double { -0.5 * (distanceSquared + logDeterminant + 3 * Double.log(2 * Double.pi)) }
 
-    init?(predicted p: ModelState, position z: Vec3, covariance r: SymmetricMatrix3) {
-        let s = p.covariance.positionBlock + r
+    init?(predicted p: borrowing ModelState, position z: Vec3, covariance r: SymmetricMatrix3) {
+        self.init(predicted: PredictedPosition(p), position: z, covariance: r)
+    }
+
+    init?(predicted p: PredictedPosition, position z: Vec3, covariance r: SymmetricMatrix3) {
+        let s = p.covariance + r
         guard let inverse = s.inverse else { return nil }
         let det = s.determinant
         guard det > 0 else { return nil }
-        nu = z - p.mean.position
+        nu = z - p.position
         self.s = s
         sInverse = inverse
         distanceSquared = inverse.quadratic(nu)
         logDeterminant = Double.log(det)
+    }
+}
+
+/// A predicted track's position and its covariance: all that gating needs (small to copy).
+struct PredictedPosition {
+    var position: Vec3
+    var covariance: SymmetricMatrix3
+
+    init(_ s: borrowing ModelState) {
+        position = s.mean.position
+        covariance = s.covariance.positionBlock
     }
 }
 
@@ -58,15 +73,15 @@ extension ModelState {
         let (k0, k1, k2) = positionGain(covariance, innovation.sInverse)
         let nu = innovation.nu
         for i in 0..<mean.count { mean[i] += k0[i] * nu.x + k1[i] * nu.y + k2[i] * nu.z }
-        // P − K (H P): H P is the first three rows of P.
+        // P − K (H P): H P is the first three rows of P, saved before P changes.
         let n = covariance.count
-        var next = covariance
+        var h0 = StateVector(count: n), h1 = h0, h2 = h0
+        for j in 0..<n { (h0[j], h1[j], h2[j]) = (covariance[0, j], covariance[1, j], covariance[2, j]) }
         for i in 0..<n {
             let (a, b, c) = (k0[i], k1[i], k2[i])
-            for j in 0..<n { next[i, j] -= a * covariance[0, j] + b * covariance[1, j] + c * covariance[2, j] }
+            for j in 0..<n { covariance[i, j] -= a * h0[j] + b * h1[j] + c * h2[j] }
         }
-        next.symmetrize()
-        covariance = next
+        covariance.symmetrize()
     }
 
     /// The probabilistic-data-association update (Bar-Shalom & Li 1995, §6.4): with weights

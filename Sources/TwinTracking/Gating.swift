@@ -10,11 +10,22 @@ struct GatedPair: Sendable {
     var logLikelihood: Double
 }
 
-/// The gate's result: per track, the detections it gated (by increasing index); per
-/// detection, the tracks that gated it.
+/// The gate's result, flat (one allocation however many tracks): the gated pairs grouped by
+/// track (detections ascending within a track), where each track's group starts, and how many
+/// tracks gated each detection.
 struct GatedPairs {
-    var byTrack: [[GatedPair]]
-    var byDetection: [[Int]]
+    var pairs: [GatedPair]
+    /// `pairs[trackStart[t]..<trackStart[t + 1]]` are track t's.
+    var trackStart: [Int]
+    var detectionHits: [Int]
+
+    func of(_ t: Int) -> ArraySlice<GatedPair> { pairs[trackStart[t]..<trackStart[t + 1]] }
+    func count(_ t: Int) -> Int { trackStart[t + 1] - trackStart[t] }
+    /// Track t's k-th gated pair.
+    func pair(_ t: Int, _ k: Int) -> GatedPair { pairs[trackStart[t] + k] }
+    var trackCount: Int { trackStart.count - 1 }
+    /// Per track, its pairs (for tests and readability; allocates).
+    var byTrack: [[GatedPair]] { (0..<trackCount).map { Array(of($0)) } }
 }
 
 /// χ² gating of every track against every detection, without testing all pairs when there
@@ -30,35 +41,46 @@ struct GatedPairs {
 /// tracks and detections (≤ 4,096 pairs) the grid costs more than it saves and all pairs get the
 /// cheap sphere test first.
 enum GatingIndex {
-    static func gatedPairs(predicted: [ModelState], detections: [Detection], gate: Double) -> GatedPairs {
-        var byTrack = [[GatedPair]](repeating: [], count: predicted.count)
-        var byDetection = [[Int]](repeating: [], count: detections.count)
-        guard !predicted.isEmpty, !detections.isEmpty else { return GatedPairs(byTrack: byTrack, byDetection: byDetection) }
-        let trackRadius = predicted.map { (gate * $0.covariance.positionBlock.trace).squareRoot() }
+    static func gatedPairs(predicted: [PredictedPosition], detections: [Detection], gate: Double) -> GatedPairs {
+        var pairs: [GatedPair] = []
+        var trackStart = [0]
+        trackStart.reserveCapacity(predicted.count + 1)
+        var detectionHits = [Int](repeating: 0, count: detections.count)
+        guard !predicted.isEmpty, !detections.isEmpty else {
+            return GatedPairs(pairs: [], trackStart: [Int](repeating: 0, count: predicted.count + 1), detectionHits: detectionHits)
+        }
+        pairs.reserveCapacity(predicted.count + detections.count)
+        let trackRadius = predicted.map { (gate * $0.covariance.trace).squareRoot() }
         let detectionRadius = detections.map { (gate * $0.covariance.trace).squareRoot() }
 
         func test(_ t: Int, _ d: Int) {
-            let dp = detections[d].position - predicted[t].mean.position
+            let dp = detections[d].position - predicted[t].position
             let reach = trackRadius[t] + detectionRadius[d]
             guard dp.normSquared <= reach * reach,
-                let inn = PositionInnovation(predicted: predicted[t], position: detections[d].position, covariance: detections[d].covariance),
+                let inn = PositionInnovation(
+                    predicted: predicted[t], position: detections[d].position, covariance: detections[d].covariance),
                 inn.distanceSquared <= gate
             else { return }
-            byTrack[t].append(
+            pairs.append(
                 GatedPair(
                     detection: d, distanceSquared: inn.distanceSquared, logDeterminant: inn.logDeterminant,
                     logLikelihood: inn.logLikelihood))
+            detectionHits[d] += 1
         }
 
         if predicted.count * detections.count <= 4096 {
-            for t in predicted.indices { for d in detections.indices { test(t, d) } }
+            for t in predicted.indices {
+                for d in detections.indices { test(t, d) }
+                trackStart.append(pairs.count)
+            }
         } else {
             let grid = Grid(positions: detections.map(\.position), radii: detectionRadius, trackRadii: trackRadius)
             for t in predicted.indices {
-                let p = predicted[t].mean.position
+                let p = predicted[t].position
                 let reach = trackRadius[t] + grid.maxGriddedRadius
                 if reach > 4 * grid.cell {
                     for d in detections.indices { test(t, d) }
+                    trackStart.append(pairs.count)
                     continue
                 }
                 var candidates: [Int] = []
@@ -72,10 +94,10 @@ enum GatingIndex {
                 candidates.append(contentsOf: grid.oversized)
                 candidates.sort()
                 for d in candidates { test(t, d) }
+                trackStart.append(pairs.count)
             }
         }
-        for t in byTrack.indices { for pair in byTrack[t] { byDetection[pair.detection].append(t) } }
-        return GatedPairs(byTrack: byTrack, byDetection: byDetection)
+        return GatedPairs(pairs: pairs, trackStart: trackStart, detectionHits: detectionHits)
     }
 
     /// Detections bucketed by horizontal cell: `order` lists detection indices sorted by cell
@@ -134,14 +156,18 @@ enum GatingIndex {
 }
 
 /// Connected components of the gate graph (tracks and detections linked by gated pairs):
-/// association decisions in one cluster never affect another.
+/// association decisions in one cluster never affect another. Stored flat: cluster c holds
+/// `trackOrder[trackStart[c]..<trackStart[c + 1]]` (ascending) and likewise its detections;
+/// clusters are ordered by their smallest track and every cluster has a track and a detection.
 struct Clusters {
-    struct Cluster {
-        var tracks: [Int]
-        var detections: [Int]
-    }
-    /// Clusters with at least one track and one detection, ordered by their smallest track.
-    var members: [Cluster]
+    var trackOrder: [Int] = []
+    var trackStart: [Int] = [0]
+    var detectionOrder: [Int] = []
+    var detectionStart: [Int] = [0]
+
+    var count: Int { trackStart.count - 1 }
+    func tracks(_ c: Int) -> ArraySlice<Int> { trackOrder[trackStart[c]..<trackStart[c + 1]] }
+    func detections(_ c: Int) -> ArraySlice<Int> { detectionOrder[detectionStart[c]..<detectionStart[c + 1]] }
 
     init(tracks: Int, detections: Int, pairs: GatedPairs) {
         var parent = Array(0..<(tracks + detections))
@@ -154,25 +180,45 @@ struct Clusters {
             return x
         }
         for t in 0..<tracks {
-            for pair in pairs.byTrack[t] {
+            for pair in pairs.of(t) {
                 let (a, b) = (find(t), find(tracks + pair.detection))
                 if a != b { parent[Swift.max(a, b)] = Swift.min(a, b) }
             }
         }
-        var index = [Int: Int]()
-        var members: [Cluster] = []
-        for t in 0..<tracks where !pairs.byTrack[t].isEmpty {
+        // Cluster ids in order of first track; then counting sort into the flat lists.
+        var clusterOfRoot = [Int](repeating: -1, count: tracks + detections)
+        var clusterOfTrack = [Int](repeating: -1, count: tracks)
+        var clusters = 0
+        for t in 0..<tracks where pairs.count(t) > 0 {
             let root = find(t)
-            if let k = index[root] {
-                members[k].tracks.append(t)
-            } else {
-                index[root] = members.count
-                members.append(Cluster(tracks: [t], detections: []))
+            if clusterOfRoot[root] < 0 {
+                clusterOfRoot[root] = clusters
+                clusters += 1
             }
+            clusterOfTrack[t] = clusterOfRoot[root]
         }
-        for d in 0..<detections where !pairs.byDetection[d].isEmpty {
-            members[index[find(tracks + d)]!].detections.append(d)
+        trackStart = [Int](repeating: 0, count: clusters + 1)
+        detectionStart = [Int](repeating: 0, count: clusters + 1)
+        for t in 0..<tracks where clusterOfTrack[t] >= 0 { trackStart[clusterOfTrack[t] + 1] += 1 }
+        var clusterOfDetection = [Int](repeating: -1, count: detections)
+        for d in 0..<detections where pairs.detectionHits[d] > 0 {
+            clusterOfDetection[d] = clusterOfRoot[find(tracks + d)]
+            detectionStart[clusterOfDetection[d] + 1] += 1
         }
-        self.members = members
+        for c in 0..<clusters {
+            trackStart[c + 1] += trackStart[c]
+            detectionStart[c + 1] += detectionStart[c]
+        }
+        trackOrder = [Int](repeating: 0, count: trackStart[clusters])
+        detectionOrder = [Int](repeating: 0, count: detectionStart[clusters])
+        var nextTrack = trackStart, nextDetection = detectionStart
+        for t in 0..<tracks where clusterOfTrack[t] >= 0 {
+            trackOrder[nextTrack[clusterOfTrack[t]]] = t
+            nextTrack[clusterOfTrack[t]] += 1
+        }
+        for d in 0..<detections where clusterOfDetection[d] >= 0 {
+            detectionOrder[nextDetection[clusterOfDetection[d]]] = d
+            nextDetection[clusterOfDetection[d]] += 1
+        }
     }
 }

@@ -48,83 +48,90 @@ public struct MotionSettings: Sendable, Equatable, Codable {
     /// model's own dimension (an IMM's common state): extra elements are carried unchanged
     /// (identity transition, no added noise), which is how CV runs inside a CV/CT IMM.
     public func predict(_ state: inout ModelState, dt T: Double) {
-        var mean = state.mean
-        defer { state.mean = mean }
-        let n = mean.count
-        var f = StateMatrix.identity(n)
-        var q = StateMatrix(count: n)
+        let n = state.mean.count
         switch model {
-        case .constantTurn where n < 7, .constantVelocity:
-            for a in 0..<3 {
-                f[a, a + 3] = T
-                mean[a] += T * mean[a + 3]
-            }
-            addVelocityNoise(&q, T)
-        case .constantAcceleration:
+        case .constantTurn where n >= 7:
+            predictTurn(&state, T)
+        case .constantAcceleration where n >= 9:
+            // F = [[I, T I, T²/2 I], [0, I, T I], [0, 0, I]] applied in place, O(n²): rows of
+            // position use the old velocity and acceleration rows, then velocity rows use the old
+            // acceleration rows; the same on columns gives F P Fᵀ.
             let h = 0.5 * T * T
-            if n >= 9 {
-                for a in 0..<3 {
-                    f[a, a + 3] = T
-                    f[a, a + 6] = h
-                    f[a + 3, a + 6] = T
-                    mean[a] += T * mean[a + 3] + h * mean[a + 6]
-                    mean[a + 3] += T * mean[a + 6]
-                }
-                let s = processNoise
-                let t2 = T * T, t3 = t2 * T, t4 = t3 * T, t5 = t4 * T
-                for a in 0..<3 {
-                    q[a, a] = s * t5 / 20
-                    q[a, a + 3] = s * t4 / 8
-                    q[a + 3, a] = s * t4 / 8
-                    q[a, a + 6] = s * t3 / 6
-                    q[a + 6, a] = s * t3 / 6
-                    q[a + 3, a + 3] = s * t3 / 3
-                    q[a + 3, a + 6] = s * t2 / 2
-                    q[a + 6, a + 3] = s * t2 / 2
-                    q[a + 6, a + 6] = s * T
-                }
-            } else {
-                for a in 0..<3 {
-                    f[a, a + 3] = T
-                    mean[a] += T * mean[a + 3]
-                }
-                addVelocityNoise(&q, T)
+            for a in 0..<3 {
+                state.mean[a] += T * state.mean[a + 3] + h * state.mean[a + 6]
+                state.mean[a + 3] += T * state.mean[a + 6]
             }
-        case .constantTurn:
-            let (x, v, w) = (mean.position, mean.velocity, mean[6])
-            let turn = CoordinatedTurn(omega: w, dt: T)
-            mean[0] = x.x + turn.sinOverOmega * v.x - turn.oneMinusCosOverOmega * v.y
-            mean[1] = x.y + turn.oneMinusCosOverOmega * v.x + turn.sinOverOmega * v.y
-            mean[2] = x.z + T * v.z
-            mean[3] = turn.cos * v.x - turn.sin * v.y
-            mean[4] = turn.sin * v.x + turn.cos * v.y
-            f[0, 3] = turn.sinOverOmega
-            f[0, 4] = -turn.oneMinusCosOverOmega
-            f[1, 3] = turn.oneMinusCosOverOmega
-            f[1, 4] = turn.sinOverOmega
-            f[2, 5] = T
-            f[3, 3] = turn.cos
-            f[3, 4] = -turn.sin
-            f[4, 3] = turn.sin
-            f[4, 4] = turn.cos
-            f[0, 6] = turn.dSinOverOmega * v.x - turn.dOneMinusCosOverOmega * v.y
-            f[1, 6] = turn.dOneMinusCosOverOmega * v.x + turn.dSinOverOmega * v.y
-            f[3, 6] = -T * turn.sin * v.x - T * turn.cos * v.y
-            f[4, 6] = T * turn.cos * v.x - T * turn.sin * v.y
-            addVelocityNoise(&q, T)
-            q[6, 6] = turnRateNoise * T
+            for a in 0..<3 {
+                state.covariance.addRow(a + 3, to: a, scale: T)
+                state.covariance.addRow(a + 6, to: a, scale: h)
+                state.covariance.addRow(a + 6, to: a + 3, scale: T)
+            }
+            for a in 0..<3 {
+                state.covariance.addColumn(a + 3, to: a, scale: T)
+                state.covariance.addColumn(a + 6, to: a, scale: h)
+                state.covariance.addColumn(a + 6, to: a + 3, scale: T)
+            }
+            let s = processNoise
+            let t2 = T * T, t3 = t2 * T, t4 = t3 * T, t5 = t4 * T
+            for a in 0..<3 {
+                state.covariance[a, a] += s * t5 / 20
+                state.covariance[a, a + 3] += s * t4 / 8
+                state.covariance[a + 3, a] += s * t4 / 8
+                state.covariance[a, a + 6] += s * t3 / 6
+                state.covariance[a + 6, a] += s * t3 / 6
+                state.covariance[a + 3, a + 3] += s * t3 / 3
+                state.covariance[a + 3, a + 6] += s * t2 / 2
+                state.covariance[a + 6, a + 3] += s * t2 / 2
+                state.covariance[a + 6, a + 6] += s * T
+            }
+        default:
+            // CV (and CA or CT in a state too short for them): F = [[I, T I], [0, I]] in place.
+            for a in 0..<3 { state.mean[a] += T * state.mean[a + 3] }
+            for a in 0..<3 { state.covariance.addRow(a + 3, to: a, scale: T) }
+            for a in 0..<3 { state.covariance.addColumn(a + 3, to: a, scale: T) }
+            addVelocityNoise(&state.covariance, T)
         }
-        state.covariance = state.covariance.congruence(f) + q
+        // Row-then-column updates sum in different orders across the diagonal.
+        state.covariance.symmetrize()
+    }
+
+    /// The coordinated turn: nonlinear in ω, so the covariance goes through its Jacobian.
+    private func predictTurn(_ state: inout ModelState, _ T: Double) {
+        let n = state.mean.count
+        var f = StateMatrix.identity(n)
+        let (x, v, w) = (state.mean.position, state.mean.velocity, state.mean[6])
+        let turn = CoordinatedTurn(omega: w, dt: T)
+        state.mean[0] = x.x + turn.sinOverOmega * v.x - turn.oneMinusCosOverOmega * v.y
+        state.mean[1] = x.y + turn.oneMinusCosOverOmega * v.x + turn.sinOverOmega * v.y
+        state.mean[2] = x.z + T * v.z
+        state.mean[3] = turn.cos * v.x - turn.sin * v.y
+        state.mean[4] = turn.sin * v.x + turn.cos * v.y
+        f[0, 3] = turn.sinOverOmega
+        f[0, 4] = -turn.oneMinusCosOverOmega
+        f[1, 3] = turn.oneMinusCosOverOmega
+        f[1, 4] = turn.sinOverOmega
+        f[2, 5] = T
+        f[3, 3] = turn.cos
+        f[3, 4] = -turn.sin
+        f[4, 3] = turn.sin
+        f[4, 4] = turn.cos
+        f[0, 6] = turn.dSinOverOmega * v.x - turn.dOneMinusCosOverOmega * v.y
+        f[1, 6] = turn.dOneMinusCosOverOmega * v.x + turn.dSinOverOmega * v.y
+        f[3, 6] = -T * turn.sin * v.x - T * turn.cos * v.y
+        f[4, 6] = T * turn.cos * v.x - T * turn.sin * v.y
+        state.covariance = state.covariance.congruence(f)
+        addVelocityNoise(&state.covariance, T)
+        state.covariance[6, 6] += turnRateNoise * T
     }
 
     /// CV's discretised white-noise-acceleration Q on the position and velocity blocks.
-    private func addVelocityNoise(_ q: inout StateMatrix, _ T: Double) {
+    private func addVelocityNoise(_ p: inout StateMatrix, _ T: Double) {
         let s = processNoise
         for a in 0..<3 {
-            q[a, a] = s * T * T * T / 3
-            q[a, a + 3] = s * T * T / 2
-            q[a + 3, a] = s * T * T / 2
-            q[a + 3, a + 3] = s * T
+            p[a, a] += s * T * T * T / 3
+            p[a, a + 3] += s * T * T / 2
+            p[a + 3, a] += s * T * T / 2
+            p[a + 3, a + 3] += s * T
         }
     }
 }

@@ -198,6 +198,18 @@ public struct StateMatrix: Sendable, Equatable, Codable {
         return r
     }
 
+    /// Row `target` += s·row `source` (in place: the left half of F·P for a kinematic F).
+    @inlinable public mutating func addRow(_ source: Int, to target: Int, scale s: Double) {
+        let n = count
+        for j in 0..<n { storage[target &* 9 &+ j] += s * storage[source &* 9 &+ j] }
+    }
+
+    /// Column `target` += s·column `source` (in place: the right half, ·Fᵀ).
+    @inlinable public mutating func addColumn(_ source: Int, to target: Int, scale s: Double) {
+        let n = count
+        for i in 0..<n { storage[i &* 9 &+ target] += s * storage[i &* 9 &+ source] }
+    }
+
     /// Adds s·u·vᵀ (rank-one update).
     @inlinable public mutating func addOuter(_ u: StateVector, _ v: StateVector, scale s: Double) {
         for i in 0..<count {
@@ -217,19 +229,25 @@ public struct StateMatrix: Sendable, Equatable, Codable {
         }
     }
 
-    /// Whether the matrix is finite, symmetric and positive definite (Cholesky succeeds).
+    /// Whether the matrix is finite and positive definite: its Cholesky factorisation (of the
+    /// lower triangle, packed) succeeds.
     public var isPositiveDefinite: Bool {
-        var l = StateMatrix(count: count)
+        var l = InlineArray<45, Double>(repeating: 0)
         for j in 0..<count {
+            let jj = j &* (j &+ 1) / 2
             var d = self[j, j]
-            for k in 0..<j { d -= l[j, k] * l[j, k] }
+            for k in 0..<j { d -= l[jj &+ k] * l[jj &+ k] }
             guard d > 0, d.isFinite else { return false }
             let ljj = d.squareRoot()
-            l[j, j] = ljj
-            for i in (j + 1)..<Swift.max(j + 1, count) {
+            l[jj &+ j] = ljj
+            var i = j &+ 1
+            while i < count {
+                let ii = i &* (i &+ 1) / 2
                 var s = self[i, j]
-                for k in 0..<j { s -= l[i, k] * l[j, k] }
-                l[i, j] = s / ljj
+                for k in 0..<j { s -= l[ii &+ k] * l[jj &+ k] }
+                guard s.isFinite else { return false }
+                l[ii &+ j] = s / ljj
+                i &+= 1
             }
         }
         return true
@@ -274,7 +292,8 @@ public struct StateMatrix: Sendable, Equatable, Codable {
     public init(from decoder: any Decoder) throws {
         let rows = try [[Double]](from: decoder)
         guard rows.count <= 9, rows.allSatisfy({ $0.count == rows.count }) else {
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "matrix not square or larger than 9×9"))
+            throw DecodingError.dataCorrupted(
+                .init(codingPath: decoder.codingPath, debugDescription: "matrix not square or larger than 9×9"))
         }
         self.init(rows: rows)
     }

@@ -80,11 +80,14 @@ public struct MultiTargetTracker: Tracker {
 
         // 2. Predict every track to this frame.
         let dt = state.frameIndex < 0 ? 0 : time - state.time
+        // Moved out of the state so that each track's storage is uniquely referenced and
+        // updated in place.
         var tracks = state.tracks
+        state.tracks = []
         if dt > 0 {
             for t in tracks.indices { predict(&tracks[t], dt: dt) }
         }
-        let predicted = tracks.map(\.estimate)
+        let predicted = tracks.map { $0.components.count == 1 ? PredictedPosition($0.components[0]) : PredictedPosition($0.estimate) }
 
         // 3. Gate (spatial index) and cluster.
         let gated = GatingIndex.gatedPairs(
@@ -106,74 +109,86 @@ public struct MultiTargetTracker: Tracker {
         case .jpda:
             let betas = jpda(gated: gated, clusters: clusters)
             var best = [(track: Int, beta: Double)?](repeating: nil, count: detections.count)
-            for t in tracks.indices where !gated.byTrack[t].isEmpty {
+            for t in tracks.indices where gated.count(t) > 0 {
                 let weights = betas[t]
-                pdaUpdate(&tracks[t], detections: detections, pairs: gated.byTrack[t], betas: weights)
+                pdaUpdate(&tracks[t], detections: detections, pairs: Array(gated.of(t)), betas: weights)
                 let total = weights.reduce(0, +)
                 hit[t] = total >= 0.5
-                for (k, pair) in gated.byTrack[t].enumerated() where weights[k] > 0.5 && weights[k] > (best[pair.detection]?.beta ?? 0) {
+                for (k, pair) in gated.of(t).enumerated() where weights[k] > 0.5 && weights[k] > (best[pair.detection]?.beta ?? 0) {
                     best[pair.detection] = (t, weights[k])
                 }
             }
             for d in detections.indices { detectionTrack[d] = best[d]?.track }
         }
 
-        // 5. Track management.
-        var kept: [Track] = []
-        kept.reserveCapacity(tracks.count + detections.count)
+        // 5. Track management, in place; dead tracks are compacted out afterwards.
+        var alive = [Bool](repeating: true, count: tracks.count)
+        let window = UInt32.max >> (32 - settings.confirmWindow)
         for t in tracks.indices {
-            var track = tracks[t]
-            track.age += 1
-            track.hitHistory <<= 1
+            let id = tracks[t].id
+            tracks[t].age += 1
+            tracks[t].hitHistory <<= 1
             if hit[t] {
-                track.hitHistory |= 1
-                track.hits += 1
-                track.misses = 0
-                track.lastUpdate = time
+                tracks[t].hitHistory |= 1
+                tracks[t].hits += 1
+                tracks[t].misses = 0
+                tracks[t].lastUpdate = time
             } else {
-                track.misses += 1
+                tracks[t].misses += 1
             }
-            let finite = track.components.allSatisfy { $0.mean.isFinite && $0.covariance.isPositiveDefinite }
+            var finite = true
+            for j in tracks[t].components.indices
+            where !(tracks[t].components[j].mean.isFinite && tracks[t].components[j].covariance.isPositiveDefinite) {
+                finite = false
+            }
             guard finite else {
                 report.numericalFailures += 1
-                if track.status != .tentative { report.deleted.append(track.id) }
+                if tracks[t].status != .tentative { report.deleted.append(id) }
+                alive[t] = false
                 continue
             }
-            switch track.status {
+            switch tracks[t].status {
             case .tentative:
-                let window = UInt32.max >> (32 - settings.confirmWindow)
-                if (track.hitHistory & window).nonzeroBitCount >= settings.confirmHits {
-                    track.status = .confirmed
-                    report.confirmed.append(track.id)
-                } else if track.age + 1 >= settings.confirmWindow
-                    || track.hits + (settings.confirmWindow - track.age - 1) < settings.confirmHits
+                if (tracks[t].hitHistory & window).nonzeroBitCount >= settings.confirmHits {
+                    tracks[t].status = .confirmed
+                    report.confirmed.append(id)
+                } else if tracks[t].age + 1 >= settings.confirmWindow
+                    || tracks[t].hits + (settings.confirmWindow - tracks[t].age - 1) < settings.confirmHits
                 {
-                    continue  // cannot reach M of N: dropped silently
+                    alive[t] = false  // cannot reach M of N: dropped silently
                 }
             case .confirmed, .coasting:
-                track.status = hit[t] ? .confirmed : .coasting
-                let p = track.estimate.covariance
-                let sigma = Swift.max(p[0, 0], p[1, 1], p[2, 2]).squareRoot()
-                if track.misses >= settings.deleteAfterMisses || sigma > settings.maxPositionSigma {
-                    report.deleted.append(track.id)
-                    continue
+                tracks[t].status = hit[t] ? .confirmed : .coasting
+                let p =
+                    tracks[t].components.count == 1
+                    ? PredictedPosition(tracks[t].components[0]).covariance : PredictedPosition(tracks[t].estimate).covariance
+                let sigma = Swift.max(p.xx, p.yy, p.zz).squareRoot()
+                if tracks[t].misses >= settings.deleteAfterMisses || sigma > settings.maxPositionSigma {
+                    report.deleted.append(id)
+                    alive[t] = false
                 }
             }
-            kept.append(track)
-        }
-        // 6. Births: detections that no track gated (JPDA) or that no track took (GNN).
-        for d in detections.indices {
-            let free = settings.association == .gnn ? detectionTrack[d] == nil : gated.byDetection[d].isEmpty
-            guard free else { continue }
-            let track = newTrack(from: detections[d], time: time)
-            report.born.append(track.id)
-            kept.append(track)
-            report.detectionTracks[valid[d]] = track.id
         }
         for d in detections.indices {
             if let t = detectionTrack[d] { report.detectionTracks[valid[d]] = tracks[t].id }
         }
-        state.tracks = kept.sorted { $0.id < $1.id }
+        var kept = 0
+        for t in tracks.indices where alive[t] {
+            if kept != t { tracks.swapAt(kept, t) }
+            kept += 1
+        }
+        tracks.removeLast(tracks.count - kept)
+        // 6. Births: detections that no track gated (JPDA) or that no track took (GNN). Ids
+        // grow, so the list stays sorted by id.
+        for d in detections.indices {
+            let free = settings.association == .gnn ? detectionTrack[d] == nil : gated.detectionHits[d] == 0
+            guard free else { continue }
+            let track = newTrack(from: detections[d], time: time)
+            report.born.append(track.id)
+            tracks.append(track)
+            report.detectionTracks[valid[d]] = track.id
+        }
+        state.tracks = tracks
         state.frameIndex = frameIndex
         state.time = time
         return report
@@ -212,7 +227,9 @@ public struct MultiTargetTracker: Tracker {
                     if let l = track.components[j].update(m) { ll += l }
                 }
                 logLikelihoods[j] = ll
-            } else if let inn = PositionInnovation(predicted: track.components[j], position: detection.position, covariance: detection.covariance) {
+            } else if let inn = PositionInnovation(
+                predicted: track.components[j], position: detection.position, covariance: detection.covariance)
+            {
                 track.components[j].update(inn)
                 logLikelihoods[j] = inn.logLikelihood
             } else {
@@ -232,7 +249,9 @@ public struct MultiTargetTracker: Tracker {
             var sInverse: SymmetricMatrix3?
             for (k, pair) in pairs.enumerated() {
                 let d = detections[pair.detection]
-                guard let inn = PositionInnovation(predicted: track.components[j], position: d.position, covariance: d.covariance) else { continue }
+                guard let inn = PositionInnovation(predicted: track.components[j], position: d.position, covariance: d.covariance) else {
+                    continue
+                }
                 parts.append((betas[k], inn))
                 likelihood += Double.exp(logDetection + inn.logLikelihood - logClutter)
                 if sInverse == nil {
@@ -310,22 +329,29 @@ public struct MultiTargetTracker: Tracker {
 
     /// GNN: per cluster, the optimal assignment on d² + ln|S| over gated pairs.
     func gnn(gated: GatedPairs, clusters: Clusters) -> [Int?] {
-        var result = [Int?](repeating: nil, count: gated.byTrack.count)
-        for cluster in clusters.members {
-            let ts = cluster.tracks
-            let ds = cluster.detections
+        var result = [Int?](repeating: nil, count: gated.trackCount)
+        for c in 0..<clusters.count {
+            let ts = clusters.tracks(c)
+            let ds = clusters.detections(c)
             if ts.count == 1 && ds.count == 1 {
-                result[ts[0]] = ds[0]
+                result[ts.first!] = ds.first!
                 continue
             }
-            var costs = Matrix(rows: ts.count, columns: ds.count, repeating: .infinity)
-            var column = [Int: Int]()
-            for (k, d) in ds.enumerated() { column[d] = k }
-            for (row, t) in ts.enumerated() {
-                for pair in gated.byTrack[t] { costs[row, column[pair.detection]!] = pair.distanceSquared + pair.logDeterminant }
+            let tracks = Array(ts), dets = Array(ds)
+            var costs = Matrix(rows: tracks.count, columns: dets.count, repeating: .infinity)
+            for (row, t) in tracks.enumerated() {
+                for pair in gated.of(t) {
+                    // Both lists ascend: binary search for the detection's column.
+                    var lo = 0, hi = dets.count
+                    while lo < hi {
+                        let mid = (lo + hi) / 2
+                        if dets[mid] < pair.detection { lo = mid + 1 } else { hi = mid }
+                    }
+                    costs[row, lo] = pair.distanceSquared + pair.logDeterminant
+                }
             }
             let solution = Assignment.solve(costs: costs)
-            for (row, col) in solution.pairs { result[ts[row]] = ds[col] }
+            for (row, col) in solution.pairs { result[tracks[row]] = dets[col] }
         }
         return result
     }
@@ -334,13 +360,13 @@ public struct MultiTargetTracker: Tracker {
     /// `gated.byTrack[t]`). Exact enumeration of the joint events of each cluster; the cheap
     /// JPDA approximation beyond `jpdaHypothesisBudget` events.
     func jpda(gated: GatedPairs, clusters: Clusters) -> [[Double]] {
-        var betas = gated.byTrack.map { [Double](repeating: 0, count: $0.count) }
+        var betas = (0..<gated.trackCount).map { [Double](repeating: 0, count: gated.count($0)) }
         // Likelihood ratio of each gated pair against clutter: P_D·N(ν; 0, S)/λ.
-        let ratio = gated.byTrack.map { pairs in
-            pairs.map { logDetection + $0.logLikelihood - logClutter }
+        let ratio = (0..<gated.trackCount).map { t in
+            gated.of(t).map { logDetection + $0.logLikelihood - logClutter }
         }
-        for cluster in clusters.members {
-            let ts = cluster.tracks
+        for c in 0..<clusters.count {
+            let ts = Array(clusters.tracks(c))
             if ts.count == 1 {
                 // A single track: the PDA weights in closed form.
                 let t = ts[0]
@@ -351,8 +377,8 @@ public struct MultiTargetTracker: Tracker {
                 betas[t] = w.map { $0 / total }
                 continue
             }
-            if !enumerateEvents(cluster: cluster, gated: gated, ratio: ratio, into: &betas) {
-                cheapJPDA(cluster: cluster, gated: gated, ratio: ratio, into: &betas)
+            if !enumerateEvents(tracks: ts, gated: gated, ratio: ratio, into: &betas) {
+                cheapJPDA(tracks: ts, gated: gated, ratio: ratio, into: &betas)
             }
         }
         return betas
@@ -360,8 +386,7 @@ public struct MultiTargetTracker: Tracker {
 
     /// Exact JPDA by depth-first enumeration of feasible joint events (each detection to at
     /// most one track); false if the cluster has more than the budget of events.
-    func enumerateEvents(cluster: Clusters.Cluster, gated: GatedPairs, ratio: [[Double]], into betas: inout [[Double]]) -> Bool {
-        let ts = cluster.tracks
+    func enumerateEvents(tracks ts: [Int], gated: GatedPairs, ratio: [[Double]], into betas: inout [[Double]]) -> Bool {
         let logMiss = Double.log(missWeight)
         var used = Set<Int>()
         var choice = [Int](repeating: -1, count: ts.count)
@@ -376,7 +401,7 @@ public struct MultiTargetTracker: Tracker {
             }
             choice[k] = -1
             visit(k + 1, logWeight + logMiss)
-            for (p, pair) in gated.byTrack[ts[k]].enumerated() where !used.contains(pair.detection) {
+            for (p, pair) in gated.of(ts[k]).enumerated() where !used.contains(pair.detection) {
                 used.insert(pair.detection)
                 choice[k] = p
                 visit(k + 1, logWeight + ratio[ts[k]][p])
@@ -399,15 +424,15 @@ public struct MultiTargetTracker: Tracker {
 
     /// Fitzgerald's cheap JPDA: βᵢⱼ = Gᵢⱼ / (Tᵢ + Sⱼ − Gᵢⱼ + B), with Gᵢⱼ the likelihood ratio,
     /// Tᵢ its sum over track i's detections, Sⱼ over detection j's tracks, B the miss weight.
-    func cheapJPDA(cluster: Clusters.Cluster, gated: GatedPairs, ratio: [[Double]], into betas: inout [[Double]]) {
+    func cheapJPDA(tracks ts: [Int], gated: GatedPairs, ratio: [[Double]], into betas: inout [[Double]]) {
         var detectionSum = [Int: Double]()
-        for t in cluster.tracks {
-            for (p, pair) in gated.byTrack[t].enumerated() { detectionSum[pair.detection, default: 0] += Double.exp(ratio[t][p]) }
+        for t in ts {
+            for (p, pair) in gated.of(t).enumerated() { detectionSum[pair.detection, default: 0] += Double.exp(ratio[t][p]) }
         }
-        for t in cluster.tracks {
+        for t in ts {
             let g = ratio[t].map { Double.exp($0) }
             let trackSum = g.reduce(0, +)
-            var b = g.enumerated().map { p, gij in gij / (trackSum + detectionSum[gated.byTrack[t][p].detection]! - gij + missWeight) }
+            var b = g.enumerated().map { p, gij in gij / (trackSum + detectionSum[gated.pair(t, p).detection]! - gij + missWeight) }
             let total = b.reduce(0, +)
             if total > 1 { b = b.map { $0 / total } }
             betas[t] = b

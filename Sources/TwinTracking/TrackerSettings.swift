@@ -100,13 +100,19 @@ public struct TrackerSettings: Sendable, Equatable, Codable {
         var out: [(String, String, String)] = []
         if models.isEmpty { out.append(("models", "at least one motion model", "none")) }
         for (i, m) in models.enumerated() {
-            if !(m.processNoise >= 0 && m.processNoise.isFinite) { out.append(("models[\(i)].processNoise", "a finite number ≥ 0", "\(m.processNoise)")) }
+            if !(m.processNoise >= 0 && m.processNoise.isFinite) {
+                out.append(("models[\(i)].processNoise", "a finite number ≥ 0", "\(m.processNoise)"))
+            }
             if !(m.turnRateNoise >= 0 && m.turnRateNoise.isFinite) {
                 out.append(("models[\(i)].turnRateNoise", "a finite number ≥ 0", "\(m.turnRateNoise)"))
             }
         }
-        if !(switchProbability >= 0 && switchProbability < 1) { out.append(("switchProbability", "a probability in [0, 1)", "\(switchProbability)")) }
-        if !(gateProbability > 0 && gateProbability < 1) { out.append(("gateProbability", "a probability in (0, 1)", "\(gateProbability)")) }
+        if !(switchProbability >= 0 && switchProbability < 1) {
+            out.append(("switchProbability", "a probability in [0, 1)", "\(switchProbability)"))
+        }
+        if !(gateProbability > 0 && gateProbability < 1) {
+            out.append(("gateProbability", "a probability in (0, 1)", "\(gateProbability)"))
+        }
         if !(1...32).contains(confirmWindow) { out.append(("confirmWindow", "an integer in 1...32", "\(confirmWindow)")) }
         if !(1...Swift.max(confirmWindow, 1)).contains(confirmHits) {
             out.append(("confirmHits", "an integer in 1...confirmWindow (\(confirmWindow))", "\(confirmHits)"))

@@ -84,12 +84,19 @@ extension ModelState {
     static func mixture(_ parts: [ModelState], weights: [Double]) -> ModelState {
         let n = parts[0].mean.count
         var mean = StateVector(count: n)
-        for (p, w) in zip(parts, weights) { mean = mean + w * p.mean }
+        for k in parts.indices {
+            let w = weights[k]
+            for i in 0..<n { mean[i] += w * parts[k].mean[i] }
+        }
         var cov = StateMatrix(count: n)
-        for (p, w) in zip(parts, weights) {
-            cov = cov + w * p.covariance
-            let d = p.mean - mean
-            cov.addOuter(d, d, scale: w)
+        for k in parts.indices {
+            let w = weights[k]
+            var d = StateVector(count: n)
+            for i in 0..<n { d[i] = parts[k].mean[i] - mean[i] }
+            for i in 0..<n {
+                let wd = w * d[i]
+                for j in 0..<n { cov[i, j] += w * parts[k].covariance[i, j] + wd * d[j] }
+            }
         }
         cov.symmetrize()
         return ModelState(mean: mean, covariance: cov)

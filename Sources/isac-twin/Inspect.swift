@@ -29,7 +29,9 @@ struct Inspect: ParsableCommand {
         if let localizer = m.localizer { print("localizer   \(localizer)") }
         if let tracker = m.tracker { print("tracker     \(tracker)") }
         if s.status != "completed" {
-            let point = s.resumeFrame.map { "resumable after frame \($0): isac-twin run --resume \(recording)" } ?? "no resume point (a resume starts again)"
+            let point =
+                s.resumeFrame.map { "resumable after frame \($0): isac-twin run --resume \(recording)" }
+                ?? "no resume point (a resume starts again)"
             print("resume      \(point)")
         }
         print(

@@ -21,7 +21,9 @@ struct Run: ParsableCommand {
     @Argument(help: "World file, or the name of a shipped world (see `isac-twin worlds`). Not with --resume.")
     var world: String?
 
-    @Option(help: ArgumentHelp("Continue the interrupted run recorded in this file (its world and options are stored in it).", valueName: "recording"))
+    @Option(
+        help: ArgumentHelp(
+            "Continue the interrupted run recorded in this file (its world and options are stored in it).", valueName: "recording"))
     var resume: String?
 
     @Option(help: "Simulated duration in seconds (overrides simulation.duration).")
@@ -124,9 +126,9 @@ struct Run: ParsableCommand {
                     s.framesRun, s.wallSeconds, s.framesPerSecond))
         } else {
             lines.append(
-            String(
-                format: "frames     %d (%.1f s simulated) in %.2f s wall: %.0f frames/s",
-                s.frames, s.simulatedSeconds, s.wallSeconds, s.framesPerSecond))
+                String(
+                    format: "frames     %d (%.1f s simulated) in %.2f s wall: %.0f frames/s",
+                    s.frames, s.simulatedSeconds, s.wallSeconds, s.framesPerSecond))
         }
         let movers = s.moverCounts.map { "\($0.count) \($0.moverClass.rawValue)" }.joined(separator: ", ")
         lines.append("movers     \(movers); \(s.ueCount) carry UEs; \(s.baseStations) base stations")

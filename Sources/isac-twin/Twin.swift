@@ -37,7 +37,8 @@ struct TwinCommand: ParsableCommand {
             let r = try Recording(path: recording)
             guard let frame = try r.twinFrame(atOrBefore: at), let twin = try r.twin(frame: frame) else {
                 let what = at.map { "at or before t = \($0) s" } ?? "at all"
-                throw RecordingError.notARecording(path: recording, reason: "it holds no twin \(what) (recorded before tracking, or too early)")
+                throw RecordingError.notARecording(
+                    path: recording, reason: "it holds no twin \(what) (recorded before tracking, or too early)")
             }
             return (frame, twin)
         }
@@ -46,11 +47,15 @@ struct TwinCommand: ParsableCommand {
             print(Self.json(recording: recording, frame: frame, time: twin.time, rejected: twin.rejected, tracks: tracks))
             return
         }
-        print(String(format: "twin of %@ at frame %d, t = %.3f s: %d tracks%@", recording, frame, twin.time, tracks.count, all ? "" : " (confirmed and coasting)"))
+        print(
+            String(
+                format: "twin of %@ at frame %d, t = %.3f s: %d tracks%@", recording, frame, twin.time, tracks.count,
+                all ? "" : " (confirmed and coasting)"))
         print("   id  status       x (m)     y (m)    z (m)  speed (m/s)   σ (m)   age  hits  miss  last (s)  models")
         for t in tracks {
             let sigma = Self.largestStandardDeviation(t.positionCovariance)
-            let models = t.modelProbabilities.count > 1 ? t.modelProbabilities.map { String(format: "%.2f", $0) }.joined(separator: " ") : ""
+            let models =
+                t.modelProbabilities.count > 1 ? t.modelProbabilities.map { String(format: "%.2f", $0) }.joined(separator: " ") : ""
             print(
                 String(
                     format: "%5d  %-9@ %9.2f %9.2f %8.2f %12.2f %7.3f %5d %5d %5d %9.2f  %@", t.id, t.status.rawValue, t.position.x,

@@ -1,12 +1,13 @@
 import Foundation
 import GRDB
 import Testing
-@testable import TwinEngine
 import TwinLocalization
 import TwinMath
 import TwinSensing
 import TwinStore
 import TwinWorld
+
+@testable import TwinEngine
 
 let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
@@ -175,8 +176,10 @@ struct ResumeTests {
     /// Interrupted after `stop` frames (batches of 7: the last partial batch is lost, as in a
     /// kill), resumed, and compared table by table, twin by twin, with a straight run. Covers
     /// a stop before the first commit (resume starts again) and the IMM/JPDA tracker.
-    @Test(arguments: [(stop: 23, tracker: "gnn-cv", mode: "monostatic"), (stop: 5, tracker: "gnn-cv", mode: "monostatic"),
-                      (stop: 40, tracker: "jpda-imm", mode: "trp-ue")])
+    @Test(arguments: [
+        (stop: 23, tracker: "gnn-cv", mode: "monostatic"), (stop: 5, tracker: "gnn-cv", mode: "monostatic"),
+        (stop: 40, tracker: "jpda-imm", mode: "trp-ue"),
+    ])
     func resumedRunEqualsUninterruptedRun(stop: Int, tracker: String, mode: String) throws {
         let file = packageRoot.appendingPathComponent("worlds/factory.yaml").path
         let sensing = try #require(SensingMode(rawValue: mode))

@@ -203,7 +203,7 @@ struct TrackerTests {
             cvState(Vec3(1.5, 0, 0), .zero, positionVariance: 1, velocityVariance: 1),
         ]
         let detections = [detection(Vec3(0.4, 0.2, 0), variance: 0.5), detection(Vec3(1.1, -0.3, 0), variance: 0.5)]
-        let gated = GatingIndex.gatedPairs(predicted: predicted, detections: detections, gate: tracker.gate)
+        let gated = GatingIndex.gatedPairs(predicted: predicted.map(PredictedPosition.init), detections: detections, gate: tracker.gate)
         #expect(gated.byTrack.map { $0.map(\.detection) } == [[0, 1], [0, 1]])
         let clusters = Clusters(tracks: 2, detections: 2, pairs: gated)
         let betas = tracker.jpda(gated: gated, clusters: clusters)
@@ -239,16 +239,18 @@ struct TrackerTests {
         }
         let detections = (0..<900).map { i in
             i < 800 && rng.bernoulli(0.9)
-                ? detection(tracks[i].mean.position + 2 * Vec3(rng.gaussian(), rng.gaussian(), rng.gaussian()), variance: rng.uniform(0.5, 3))
+                ? detection(
+                    tracks[i].mean.position + 2 * Vec3(rng.gaussian(), rng.gaussian(), rng.gaussian()), variance: rng.uniform(0.5, 3))
                 : detection(Vec3(rng.uniform(0, 1000), rng.uniform(0, 1000), rng.uniform(0, 50)), variance: rng.bernoulli(0.05) ? 900 : 1)
         }
         let gate = chiSquareQuantile(probability: 0.99, degreesOfFreedom: 3)
-        let indexed = GatingIndex.gatedPairs(predicted: tracks, detections: detections, gate: gate)
+        let indexed = GatingIndex.gatedPairs(predicted: tracks.map(PredictedPosition.init), detections: detections, gate: gate)
         var expected = 0
         for t in tracks.indices {
             var mine: [Int] = []
             for d in detections.indices {
-                if let inn = PositionInnovation(predicted: tracks[t], position: detections[d].position, covariance: detections[d].covariance),
+                if let inn = PositionInnovation(
+                    predicted: tracks[t], position: detections[d].position, covariance: detections[d].covariance),
                     inn.distanceSquared <= gate
                 {
                     mine.append(d)

@@ -235,3 +235,85 @@ struct LocalizerSectionTests {
         #expect(typo.first?.found.contains("minimumLinks") == true)
     }
 }
+
+struct TrackerSectionTests {
+    @Test func absentSectionGivesTheDocumentedDefaults() throws {
+        let t = try WorldSpec.decode(yaml: factoryYAML(), file: "t.yaml").tracker
+        #expect(t == .default)
+        #expect(t.kind == .gnnCV && t.kind.association == "gnn" && t.kind.motion == "cv")
+        #expect(t.measurement == .position && t.processNoise == 1 && t.gateProbability == 0.99)
+        #expect(t.confirmHits == 3 && t.confirmWindow == 5 && t.deleteAfterMisses == 5)
+    }
+
+    @Test func everyKeyIsRead() throws {
+        let yaml =
+            factoryYAML() + """
+
+                tracker:
+                  name: gnn-imm
+                  measurement: raw
+                  processNoise: 2.5
+                  turnRateNoise: 0.02
+                  switchProbability: 0.1
+                  gateProbability: 0.995
+                  confirmHits: 2
+                  confirmWindow: 4
+                  deleteAfterMisses: 7
+                  maxPositionSigma: 15
+                  initialVelocitySigma: 3
+                  initialAccelerationSigma: 1
+                  initialTurnRateSigma: 0.2
+                  detectionProbability: 0.8
+                  clutterDensity: 0.001
+                  jpdaHypothesisBudget: 500
+                """
+        let t = try WorldSpec.decode(yaml: yaml, file: "t.yaml").tracker
+        #expect(
+            t
+                == TrackerSpec(
+                    kind: .gnnIMM, measurement: .raw, processNoise: 2.5, turnRateNoise: 0.02, switchProbability: 0.1,
+                    gateProbability: 0.995, confirmHits: 2, confirmWindow: 4, deleteAfterMisses: 7, maxPositionSigma: 15,
+                    initialVelocitySigma: 3, initialAccelerationSigma: 1, initialTurnRateSigma: 0.2, detectionProbability: 0.8,
+                    clutterDensity: 0.001, jpdaHypothesisBudget: 500))
+    }
+
+    @Test func badValuesAreNamed() {
+        let name = problems(factoryYAML() + "\ntracker:\n  name: gnn-cvv\n")
+        #expect(name.first?.key == "tracker.name")
+        #expect(name.first?.expected.contains("'jpda-imm'") == true && name.first?.found.contains("gnn-cvv") == true)
+        #expect(problems(factoryYAML() + "\ntracker:\n  confirmWindow: 4\n  confirmHits: 5\n").first?.key == "tracker.confirmHits")
+        #expect(problems(factoryYAML() + "\ntracker:\n  gateProbability: 1\n").first?.key == "tracker.gateProbability")
+        #expect(problems(factoryYAML() + "\ntracker:\n  processNoise: -1\n").first?.key == "tracker.processNoise")
+        let raw = problems(factoryYAML() + "\ntracker:\n  name: jpda-cv\n  measurement: raw\n")
+        #expect(raw.first?.key == "tracker.measurement")
+        #expect(raw.first?.expected.contains("gnn") == true)
+        let typo = problems(factoryYAML() + "\ntracker:\n  procesNoise: 2\n")
+        #expect(typo.first?.key == "tracker.procesNoise")
+        #expect(typo.first?.found.contains("processNoise") == true)
+    }
+
+    /// `--set` overrides replace or add values before decoding and are validated like the
+    /// file's own; a path through a value is refused.
+    @Test func commandLineOverridesAreDecodedLikeTheFile() throws {
+        let spec = try WorldSpec.decode(
+            yaml: factoryYAML(), file: "t.yaml",
+            overrides: [
+                WorldOverride(parsing: "tracker.name=jpda-imm")!, WorldOverride(parsing: "tracker.processNoise = 4")!,
+                WorldOverride(parsing: "simulation.seed=11")!,
+            ])
+        #expect(spec.tracker.kind == .jpdaIMM && spec.tracker.processNoise == 4 && spec.simulation.seed == 11)
+        do {
+            _ = try WorldSpec.decode(yaml: factoryYAML(), file: "t.yaml", overrides: [WorldOverride(parsing: "tracker.gateProbability=2")!])
+            Issue.record("an out-of-range override must fail")
+        } catch let error as WorldFileError {
+            #expect(error.problems.first?.key == "tracker.gateProbability")
+            #expect(error.problems.first?.found.contains("2") == true)
+        }
+        #expect(throws: WorldFileError.self) {
+            try WorldSpec.decode(yaml: factoryYAML(), file: "t.yaml", overrides: [WorldOverride(parsing: "simulation.dt.x=1")!])
+        }
+        #expect(WorldOverride(parsing: "no-equals") == nil)
+        #expect(WorldOverride(parsing: "tracker..name=x") == nil)
+        #expect(WorldOverride(parsing: "=3") == nil)
+    }
+}
