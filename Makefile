@@ -26,12 +26,14 @@ build: deps
 release: deps
 	$(SWIFT) build -c release
 
-## demo: build (release) and run the default factory world with a recording, then summarise it.
+## demo: build (release) and run the default factory world with a recording, then summarise it and print the twin.
 demo: release
 	@mkdir -p recordings
 	.build/release/isac-twin run worlds/factory.yaml --record recordings/demo.sqlite
 	@echo
 	.build/release/isac-twin inspect recordings/demo.sqlite
+	@echo
+	.build/release/isac-twin twin recordings/demo.sqlite
 
 ## test: build and run every test.
 test: deps

@@ -67,7 +67,7 @@ public struct TrackerSettings: Sendable, Equatable, Codable {
 
     public init(
         association: AssociationMethod = .gnn,
-        models: [MotionSettings] = [MotionSettings(model: .constantVelocity, processNoise: 1)],
+        models: [MotionSettings] = [MotionSettings(model: .constantVelocity, processNoise: 10)],
         switchProbability: Double = 0.05, measurement: MeasurementLevel = .position, gateProbability: Double = 0.99,
         confirmHits: Int = 3, confirmWindow: Int = 5, deleteAfterMisses: Int = 5, maxPositionSigma: Double = 20,
         initialVelocitySigma: Double = 10, initialAccelerationSigma: Double = 3, initialTurnRateSigma: Double = 0.5,

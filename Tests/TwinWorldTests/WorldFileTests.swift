@@ -241,7 +241,7 @@ struct TrackerSectionTests {
         let t = try WorldSpec.decode(yaml: factoryYAML(), file: "t.yaml").tracker
         #expect(t == .default)
         #expect(t.kind == .gnnCV && t.kind.association == "gnn" && t.kind.motion == "cv")
-        #expect(t.measurement == .position && t.processNoise == 1 && t.gateProbability == 0.99)
+        #expect(t.measurement == .position && t.processNoise == 10 && t.gateProbability == 0.99)
         #expect(t.confirmHits == 3 && t.confirmWindow == 5 && t.deleteAfterMisses == 5)
     }
 

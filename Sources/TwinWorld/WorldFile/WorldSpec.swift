@@ -414,7 +414,7 @@ public struct TrackerSpec: Sendable, Equatable, Codable {
     public var name: String { kind.rawValue }
 
     public static let `default` = TrackerSpec(
-        kind: .gnnCV, measurement: .position, processNoise: 1, turnRateNoise: 0.01, switchProbability: 0.05,
+        kind: .gnnCV, measurement: .position, processNoise: 10, turnRateNoise: 0.01, switchProbability: 0.05,
         gateProbability: 0.99, confirmHits: 3, confirmWindow: 5, deleteAfterMisses: 5, maxPositionSigma: 20,
         initialVelocitySigma: 10, initialAccelerationSigma: 3, initialTurnRateSigma: 0.5, detectionProbability: 0.9,
         clutterDensity: 1e-6, jpdaHypothesisBudget: 10_000)
