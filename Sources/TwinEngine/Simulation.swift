@@ -195,6 +195,13 @@ public struct Simulation {
         else {
             throw ResumeError(path: path, reason: "it was recorded without run options (by an isac-twin before resume existed)")
         }
+        guard summary.metadata.softwareVersion == IsacTwin.version else {
+            throw ResumeError(
+                path: path,
+                reason:
+                    "it was written by isac-twin \(summary.metadata.softwareVersion) and this is \(IsacTwin.version); another version may compute different frames, so resume with the version that started it"
+            )
+        }
         let simulation = try Simulation(
             worldFile: summary.metadata.worldFile, worldText: summary.metadata.worldText,
             options: options.options(recordPath: path, commandLine: commandLine))

@@ -84,38 +84,35 @@ extension ModelState {
         covariance.symmetrize()
     }
 
-    /// The probabilistic-data-association update (Bar-Shalom & Li 1995, §6.4): with weights
-    /// βᵢ of the gated detections and β₀ = 1 − Σβᵢ of none, ν = Σβᵢνᵢ,
-    /// x ← x + Kν, P ← β₀P + (1 − β₀)(P − KSKᵀ) + K(Σβᵢνᵢνᵢᵀ − ννᵀ)Kᵀ.
-    mutating func pdaUpdate(_ innovations: [(beta: Double, innovation: PositionInnovation)], sInverse: SymmetricMatrix3) {
-        var combined = Vec3.zero
-        var total = 0.0
-        var spread = SymmetricMatrix3.zero
-        for (beta, inn) in innovations {
-            combined += beta * inn.nu
-            total += beta
-            spread = spread + .outer(inn.nu, beta)
-        }
-        guard total > 0 else { return }
-        spread = spread + .outer(combined, -1)
-        let (k0, k1, k2) = positionGain(covariance, sInverse)
-        for i in 0..<mean.count { mean[i] += k0[i] * combined.x + k1[i] * combined.y + k2[i] * combined.z }
+    /// The probabilistic-data-association update as a moment match of the mixture of
+    /// hypotheses (none, with weight β₀ = 1 − Σβᵢ, and each gated detection i with βᵢ):
+    /// with dᵢ = Kᵢνᵢ (Kᵢ from that detection's own Sᵢ = HPHᵀ + Rᵢ),
+    /// x ← x + Σβᵢdᵢ and P ← P − ΣβᵢKᵢSᵢKᵢᵀ + Σβᵢdᵢdᵢᵀ − (Σβᵢdᵢ)(Σβᵢdᵢ)ᵀ.
+    /// With a common R (one S) this is Bar-Shalom & Li's (1995, §6.4)
+    /// P ← β₀P + (1 − β₀)(P − KSKᵀ) + K(Σβᵢνᵢνᵢᵀ − ννᵀ)Kᵀ; localisations carry their own
+    /// covariances, so each hypothesis gets its own gain.
+    mutating func pdaUpdate(_ innovations: [(beta: Double, innovation: PositionInnovation)]) {
         let n = covariance.count
-        var next = covariance
-        for i in 0..<n {
-            let (a, b, c) = (k0[i], k1[i], k2[i])
-            for j in 0..<n {
-                // (1 − β₀)·K·H·P removed, spread term K·D·Kᵀ added.
-                let khp = a * covariance[0, j] + b * covariance[1, j] + c * covariance[2, j]
-                let dj = Vec3(
-                    spread.xx * k0[j] + spread.xy * k1[j] + spread.xz * k2[j],
-                    spread.xy * k0[j] + spread.yy * k1[j] + spread.yz * k2[j],
-                    spread.xz * k0[j] + spread.yz * k1[j] + spread.zz * k2[j])
-                next[i, j] += -total * khp + a * dj.x + b * dj.y + c * dj.z
+        guard innovations.contains(where: { $0.beta > 0 }) else { return }
+        let prior = covariance
+        var h0 = StateVector(count: n), h1 = h0, h2 = h0
+        for j in 0..<n { (h0[j], h1[j], h2[j]) = (prior[0, j], prior[1, j], prior[2, j]) }
+        var mean = StateVector(count: n)
+        for (beta, inn) in innovations where beta > 0 {
+            let (k0, k1, k2) = positionGain(prior, inn.sInverse)
+            let nu = inn.nu
+            var d = StateVector(count: n)
+            for r in 0..<n { d[r] = k0[r] * nu.x + k1[r] * nu.y + k2[r] * nu.z }
+            for r in 0..<n {
+                let (a, b, c) = (beta * k0[r], beta * k1[r], beta * k2[r])
+                for col in 0..<n { covariance[r, col] -= a * h0[col] + b * h1[col] + c * h2[col] }
+                mean[r] += beta * d[r]
             }
+            covariance.addOuter(d, d, scale: beta)
         }
-        next.symmetrize()
-        covariance = next
+        covariance.addOuter(mean, mean, scale: -1)
+        for r in 0..<n { self.mean[r] += mean[r] }
+        covariance.symmetrize()
     }
 
     /// The extended Kalman update with one scalar raw measurement: g = ∂h/∂x at the current

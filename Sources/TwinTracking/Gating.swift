@@ -78,7 +78,7 @@ enum GatingIndex {
             for t in predicted.indices {
                 let p = predicted[t].position
                 let reach = trackRadius[t] + grid.maxGriddedRadius
-                if reach > 4 * grid.cell {
+                if reach > 4 * grid.cell || !(abs(p.x / grid.cell) < 1e15 && abs(p.y / grid.cell) < 1e15) {
                     for d in detections.indices { test(t, d) }
                     trackStart.append(pairs.count)
                     continue
@@ -118,7 +118,8 @@ enum GatingIndex {
             maxGriddedRadius = 0
             let limit = cell
             for (i, p) in positions.enumerated() {
-                if radii[i] > limit {
+                // Far outside any map (or radii beyond the grid): tested against every track.
+                if radii[i] > limit || !(abs(p.x / cell) < 1e15 && abs(p.y / cell) < 1e15) {
                     oversized.append(i)
                 } else {
                     maxGriddedRadius = Swift.max(maxGriddedRadius, radii[i])

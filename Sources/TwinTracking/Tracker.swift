@@ -185,6 +185,7 @@ public struct MultiTargetTracker: Tracker {
             guard free else { continue }
             let track = newTrack(from: detections[d], time: time)
             report.born.append(track.id)
+            if track.status == .confirmed { report.confirmed.append(track.id) }
             tracks.append(track)
             report.detectionTracks[valid[d]] = track.id
         }
@@ -246,7 +247,6 @@ public struct MultiTargetTracker: Tracker {
         for j in track.components.indices {
             var parts: [(beta: Double, innovation: PositionInnovation)] = []
             var likelihood = missWeight
-            var sInverse: SymmetricMatrix3?
             for (k, pair) in pairs.enumerated() {
                 let d = detections[pair.detection]
                 guard let inn = PositionInnovation(predicted: track.components[j], position: d.position, covariance: d.covariance) else {
@@ -254,13 +254,8 @@ public struct MultiTargetTracker: Tracker {
                 }
                 parts.append((betas[k], inn))
                 likelihood += Double.exp(logDetection + inn.logLikelihood - logClutter)
-                if sInverse == nil {
-                    // S of the track's own prediction (R of the first gated detection: the
-                    // PDA gain assumes a common R; detections of one frame share their model).
-                    sInverse = inn.sInverse
-                }
             }
-            if let sInverse { track.components[j].pdaUpdate(parts, sInverse: sInverse) }
+            track.components[j].pdaUpdate(parts)
             logLikelihoods[j] = Double.log(likelihood)
         }
         updateModelProbabilities(&track, logLikelihoods)

@@ -129,6 +129,11 @@ public struct TrackerSettings: Sendable, Equatable, Codable {
             out.append(("detectionProbability", "a probability in (0, 1]", "\(detectionProbability)"))
         }
         if jpdaHypothesisBudget < 1 { out.append(("jpdaHypothesisBudget", "an integer ≥ 1", "\(jpdaHypothesisBudget)")) }
+        let kinds = Set(models.map(\.model))
+        if kinds.contains(.constantAcceleration) && kinds.contains(.constantTurn) {
+            // Both use state element 6 (aₓ and ω): an IMM can only mix CV with one of them.
+            out.append(("models", "CV with CA, or CV with CT (CA and CT both use state element 6)", "CA and CT together"))
+        }
         if measurement == .raw && association == .jpda {
             out.append(("measurement", "position with jpda (raw updates need one detection per track: gnn)", "raw"))
         }

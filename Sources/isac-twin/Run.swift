@@ -48,8 +48,8 @@ struct Run: ParsableCommand {
             valueName: "key.path=value"))
     var settings: [String] = []
 
-    @Option(help: "Frames per committed transaction (a killed run loses at most this many frames of work).")
-    var batchFrames = 50
+    @Option(help: "Frames per committed transaction (a killed run loses at most this many frames of work; default 50).")
+    var batchFrames: Int?
 
     @Option(help: "Where to write the recording (SQLite).")
     var record: String?
@@ -68,7 +68,7 @@ struct Run: ParsableCommand {
             throw ValidationError("--duration must be a positive number of seconds, found \(duration)")
         }
         if noRecord && record != nil { throw ValidationError("--record and --no-record exclude each other") }
-        if batchFrames < 1 { throw ValidationError("--batch-frames must be at least 1, found \(batchFrames)") }
+        if let batchFrames, batchFrames < 1 { throw ValidationError("--batch-frames must be at least 1, found \(batchFrames)") }
         for s in settings where WorldOverride(parsing: s) == nil {
             throw ValidationError("--set expects key.path=value (e.g. tracker.processNoise=2), found '\(s)'")
         }
@@ -77,6 +77,7 @@ struct Run: ParsableCommand {
                 world.map { _ in "a world" }, duration.map { _ in "--duration" }, seed.map { _ in "--seed" }, mode.map { _ in "--mode" },
                 localizer.map { _ in "--localizer" }, tracker.map { _ in "--tracker" }, settings.isEmpty ? nil : "--set",
                 record.map { _ in "--record" }, noRecord ? "--no-record" : nil, noObservations ? "--no-observations" : nil,
+                batchFrames.map { _ in "--batch-frames" },
             ].compactMap { $0 }
             if !others.isEmpty {
                 throw ValidationError(
@@ -103,7 +104,7 @@ struct Run: ParsableCommand {
             var run = try Simulation(
                 worldFile: path,
                 options: RunOptions(
-                    duration: duration, seed: seed, batchFrames: batchFrames, mode: mode, localizer: localizer, tracker: tracker,
+                    duration: duration, seed: seed, batchFrames: batchFrames ?? 50, mode: mode, localizer: localizer, tracker: tracker,
                     overrides: settings.compactMap(WorldOverride.init(parsing:)), recordObservations: !noObservations))
             if !noRecord {
                 let stem = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
@@ -155,7 +156,7 @@ struct Run: ParsableCommand {
                     "localizer  %@: P_MD %.3f, P_FA %.3f (1 m), RMSE %@; %.1f reported, %.1f heard, %.1f rejected per frame; %.2f ms/frame",
                 s.localizer.rawValue, d.missedDetectionProbability, d.falseAlarmProbability, rmse,
                 Double(d.reported) / Double(max(loc.frames, 1)), Double(d.truths) / Double(max(loc.frames, 1)),
-                Double(loc.rejected) / Double(max(loc.frames, 1)), 1000 * loc.secondsPerFrame))
+                Double(loc.rejected) / Double(max(loc.frames, 1)), 1000 * loc.seconds / Double(max(s.framesRun, 1))))
         if !loc.flagged.isEmpty || loc.invalidFrames > 0 {
             var parts = loc.flagged.sorted { $0.key < $1.key }.map { "\($0.key.rawValue) \($0.value)" }
             if loc.invalidFrames > 0 { parts.append("invalid frames \(loc.invalidFrames)") }
@@ -169,7 +170,7 @@ struct Run: ParsableCommand {
                 format:
                     "tracker    %@: P_MD %.3f, P_FA %.3f (1 m), RMSE %@; %.1f confirmed tracks/frame; %d born, %d confirmed, %d lost; %d refused; %.3f ms/frame",
                 s.tracker, td.missedDetectionProbability, td.falseAlarmProbability, trackedRMSE, tr.meanConfirmedTracks, tr.born,
-                tr.confirmed, tr.deleted, tr.rejected, 1000 * tr.secondsPerFrame))
+                tr.confirmed, tr.deleted, tr.rejected, 1000 * tr.seconds / Double(max(s.framesRun, 1))))
         if tr.numericalFailures > 0 { lines.append("warning    \(tr.numericalFailures) tracks dropped for numerical failure") }
         lines.append("twin       \(s.twin.confirmedTracks.count) confirmed tracks, \(s.twin.tracks.count) in all, at t = \(s.twin.time) s")
         if let after = s.resumedAfter {

@@ -63,7 +63,7 @@ struct TwinCommand: ParsableCommand {
         }
     }
 
-    /// √λmax of a covariance (Jacobi-free: the closed form for a symmetric 3×3).
+    /// √λmax of a covariance (LAPACK's symmetric eigensolver; the trace if it fails).
     static func largestStandardDeviation(_ c: SymmetricMatrix3) -> Double {
         let m = Matrix(rows: [[c.xx, c.xy, c.xz], [c.xy, c.yy, c.yz], [c.xz, c.yz, c.zz]])
         let values = (try? m.symmetricEigen().values) ?? [c.trace]
@@ -95,7 +95,7 @@ struct TwinCommand: ParsableCommand {
                 """
         }
         return """
-            {"recording": \(quote(recording)), "frame": \(frame), "time": \(num(time)), "rejectedDetections": \(rejected), "tracks": [\(rows.isEmpty ? "" : "\n  " + rows.joined(separator: ",\n  ") + "\n")]}
+            {"recording": \(quote(recording)), "frame": \(frame), "time": \(num(time)), "rejectedThisFrame": \(rejected), "tracks": [\(rows.isEmpty ? "" : "\n  " + rows.joined(separator: ",\n  ") + "\n")]}
             """
     }
 }

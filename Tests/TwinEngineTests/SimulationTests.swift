@@ -114,6 +114,12 @@ struct TrackingRunTests {
         #expect(t.detection.missedDetectionProbability < 0.2, "P_MD \(t.detection.missedDetectionProbability)")
         #expect(t.detection.falseAlarmProbability < 0.1, "P_FA \(t.detection.falseAlarmProbability)")
         #expect(t.numericalFailures == 0)
+        // The raw path really ran: the same run with position updates ends in another twin
+        // (same tracks, different estimates), within centimetres of it.
+        let position = try Simulation(worldFile: factory, options: RunOptions(duration: 2, mode: .trpTrp, localizer: .timeAngle)).run()
+        #expect(position.twin.tracks.map(\.id) == summary.twin.tracks.map(\.id))
+        #expect(position.twin != summary.twin)
+        for (a, b) in zip(position.twin.tracks, summary.twin.tracks) { #expect(a.position.distance(to: b.position) < 0.05) }
     }
 
     @Test func trackerNamesBecomeSettings() throws {

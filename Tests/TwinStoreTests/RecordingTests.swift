@@ -220,6 +220,24 @@ struct ResumeTests {
         _ = try record(world: "tiny", duration: 1, to: path)
         #expect(throws: ResumeError.self) { try Simulation.resume(recording: path, commandLine: "test") }
         #expect(throws: RecordingError.self) { try Simulation.resume(recording: temporaryPath("missing.sqlite"), commandLine: "test") }
+        // A recording written before resume existed (no run options) or by another version.
+        for (column, value) in [("runOptions", "NULL"), ("softwareVersion", "'0.0.1'")] {
+            let old = temporaryPath("old.sqlite")
+            var o = RunOptions(duration: 2, recordPath: old, commandLine: "test")
+            o.stopAfterFrames = 12
+            #expect(throws: SimulationInterrupted.self) {
+                try Simulation(worldFile: packageRoot.appendingPathComponent("worlds/tiny.yaml").path, options: o).run()
+            }
+            let db = try DatabaseQueue(path: old)
+            try db.write { try $0.execute(sql: "UPDATE session SET \(column) = \(value)") }
+            try db.close()
+            do {
+                _ = try Simulation.resume(recording: old, commandLine: "test")
+                Issue.record("\(column) = \(value) must not resume")
+            } catch let error as ResumeError {
+                #expect(error.description.contains(column == "runOptions" ? "without run options" : "written by isac-twin 0.0.1"))
+            }
+        }
     }
 
     /// The twin stored for a frame is the tracker's state then: ids, statuses and estimates.

@@ -131,6 +131,24 @@ struct FilterTests {
             xm[j] -= h
             let d = (f(xp) - f(xm)).array.map { $0 / (2 * h) }
             for r in 0..<7 { for c in 0..<7 { #expect(abs(m.covariance[r, c] - d[r] * d[c]) < 1e-6, "∂f/∂x\(j) at (\(r), \(c))") } }
+            // fⱼfⱼᵀ cannot see a flipped column; the probe eⱼeₖᵀ + eₖeⱼᵀ gives fⱼfₖᵀ + fₖfⱼᵀ,
+            // which does (against column 0, whose sign is known: ∂x'/∂x = 1).
+            if j > 0 {
+                var probe = StateMatrix(count: 7)
+                probe[j, 0] = 1
+                probe[0, j] = 1
+                var q = ModelState(mean: x, covariance: probe)
+                ct.predict(&q, dt: dt)
+                var xp0 = x, xm0 = x
+                xp0[0] += h
+                xm0[0] -= h
+                let d0 = (f(xp0) - f(xm0)).array.map { $0 / (2 * h) }
+                for r in 0..<7 {
+                    for c in 0..<7 {
+                        #expect(abs(q.covariance[r, c] - (d[r] * d0[c] + d0[r] * d[c])) < 1e-6, "sign of ∂f/∂x\(j) at (\(r), \(c))")
+                    }
+                }
+            }
         }
         if omega == 0 {
             let cv = MotionSettings(model: .constantVelocity, processNoise: 0)
@@ -164,6 +182,97 @@ struct FilterTests {
         #expect(abs(m.covariance[0, 0] - 3.2) < 1e-12)
         #expect(abs(m.covariance[0, 6] - 16.0 / 6) < 1e-12)
         #expect(abs(m.covariance[6, 6] - 4) < 1e-12)
+    }
+
+    /// The in-place CA and CV predictions equal the dense F·P·Fᵀ + Q on a random
+    /// positive-definite P (every Q entry of the closed forms included).
+    @Test(arguments: [MotionModel.constantAcceleration, .constantVelocity])
+    func structuredPredictionEqualsDenseAlgebra(model: MotionModel) {
+        let n = model.dimension, T = 0.3, q = 1.7
+        var rng = SeededRandom(seed: 4)
+        var a = StateMatrix(count: n)
+        for i in 0..<n { for j in 0..<n { a[i, j] = rng.gaussian() } }
+        let p = a.timesTransposed(a) + StateMatrix.identity(n)
+        let x = StateVector((0..<n).map { _ in rng.gaussian() })
+        var f = StateMatrix.identity(n)
+        var qm = StateMatrix(count: n)
+        for axis in 0..<3 {
+            f[axis, axis + 3] = T
+            if model == .constantAcceleration {
+                f[axis, axis + 6] = T * T / 2
+                f[axis + 3, axis + 6] = T
+                let blocks = [
+                    [pow(T, 5) / 20, pow(T, 4) / 8, pow(T, 3) / 6], [pow(T, 4) / 8, pow(T, 3) / 3, T * T / 2],
+                    [pow(T, 3) / 6, T * T / 2, T],
+                ]
+                for r in 0..<3 { for c in 0..<3 { qm[axis + 3 * r, axis + 3 * c] = q * blocks[r][c] } }
+            } else {
+                let blocks = [[pow(T, 3) / 3, T * T / 2], [T * T / 2, T]]
+                for r in 0..<2 { for c in 0..<2 { qm[axis + 3 * r, axis + 3 * c] = q * blocks[r][c] } }
+            }
+        }
+        let expected = (f * p).timesTransposed(f) + qm
+        var m = ModelState(mean: x, covariance: p)
+        MotionSettings(model: model, processNoise: q).predict(&m, dt: T)
+        let fx = f * x
+        for i in 0..<n {
+            #expect(abs(m.mean[i] - fx[i]) < 1e-12)
+            for j in 0..<n { #expect(abs(m.covariance[i, j] - expected[i, j]) < 1e-12, "(\(i), \(j))") }
+        }
+    }
+
+    /// The PDA update equals the moment match of its hypotheses computed independently: each
+    /// detection's own Kalman posterior (and the prior for "none"), mixed with weights
+    /// β₀, β₁, β₂; with equal R it also equals Bar-Shalom's closed form.
+    @Test func pdaUpdateIsTheMomentMatchOfItsHypotheses() throws {
+        let prior = cvState(Vec3(1, 2, 3), Vec3(1, 0, 0), positionVariance: 2, velocityVariance: 1)
+        for equalR in [true, false] {
+            let r1 = SymmetricMatrix3(xx: 0.5, xy: 0.1, xz: 0, yy: 0.6, yz: 0, zz: 0.4)
+            let r2 = equalR ? r1 : SymmetricMatrix3(xx: 3, xy: 0, xz: 0.2, yy: 2, yz: 0, zz: 5)
+            let z = [Vec3(1.5, 2.2, 2.9), Vec3(0.2, 1.1, 3.8)]
+            let betas = [0.6, 0.25]
+            let inn = [
+                try #require(PositionInnovation(predicted: prior, position: z[0], covariance: r1)),
+                try #require(PositionInnovation(predicted: prior, position: z[1], covariance: r2)),
+            ]
+            var pda = prior
+            pda.pdaUpdate([(betas[0], inn[0]), (betas[1], inn[1])])
+            var parts = [prior]
+            for k in 0..<2 {
+                var posterior = prior
+                posterior.update(inn[k])
+                parts.append(posterior)
+            }
+            let mixture = ModelState.mixture(parts, weights: [1 - betas[0] - betas[1]] + betas)
+            for i in 0..<6 {
+                #expect(abs(pda.mean[i] - mixture.mean[i]) < 1e-12)
+                for j in 0..<6 { #expect(abs(pda.covariance[i, j] - mixture.covariance[i, j]) < 1e-12) }
+            }
+            if equalR {
+                // β₀P + (1 − β₀)(P − KSKᵀ) + K(Σβᵢνᵢνᵢᵀ − ννᵀ)Kᵀ with Matrix algebra.
+                let P = Matrix(rows: prior.covariance.rows)
+                let H = Matrix(rows: [[1, 0, 0, 0, 0, 0], [0, 1, 0, 0, 0, 0], [0, 0, 1, 0, 0, 0]])
+                let S = H * P * H.transposed + r1.matrix
+                let K = P * H.transposed * (try S.inverse())
+                let nus = inn.map { Matrix(column: [$0.nu.x, $0.nu.y, $0.nu.z]) }
+                let nu = betas[0] * nus[0] + betas[1] * nus[1]
+                let spread = betas[0] * nus[0] * nus[0].transposed + betas[1] * nus[1] * nus[1].transposed - nu * nu.transposed
+                let b0 = 1 - betas[0] - betas[1]
+                let expected = b0 * P + (1 - b0) * (P - K * S * K.transposed) + K * spread * K.transposed
+                for i in 0..<6 { for j in 0..<6 { #expect(abs(pda.covariance[i, j] - expected[i, j]) < 1e-12) } }
+            }
+        }
+    }
+
+    /// An azimuth innovation across ±π is wrapped: a target just past −π seen as just below +π
+    /// moves the estimate a little, not by 2π worth of gain.
+    @Test func azimuthInnovationIsWrapped() {
+        var s = cvState(Vec3(-10, 0.01, 0), .zero, positionVariance: 1, velocityVariance: 1)
+        let before = s.mean.position
+        // True azimuth −π + 0.001 (y slightly negative); the prediction is at +π − 0.001.
+        _ = s.update(RawMeasurement(.azimuth(at: .zero), value: -Double.pi + 0.001, variance: 1e-4))
+        #expect(s.mean.position.distance(to: before) < 0.1)
+        #expect(s.mean[1] < 0.01)
     }
 
     /// Raw measurement gradients against central differences for every kind.

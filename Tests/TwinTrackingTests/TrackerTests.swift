@@ -117,7 +117,7 @@ struct TrackerTests {
     /// starts a tentative track that dies without ever being confirmed.
     @Test func trackLifeFollowsMOfNAndMisses() throws {
         var tracker = try MultiTargetTracker(settings: TrackerSettings(confirmHits: 3, confirmWindow: 5, deleteAfterMisses: 5))
-        var confirmedAt: Int?, deletedAt: Int?
+        var confirmedAt: Int?, deletedAt: Int?, oneOffGoneAt: Int?
         var statuses: [TrackStatus] = []
         for k in 0..<20 {
             var detections: [Detection] = []
@@ -127,11 +127,13 @@ struct TrackerTests {
             if report.confirmed.contains(1) { confirmedAt = k }
             if report.deleted.contains(1) { deletedAt = k }
             if let t = tracker.state.tracks.first(where: { $0.id == 1 }) { statuses.append(t.status) }
+            if k > 2 && oneOffGoneAt == nil && !tracker.state.tracks.contains(where: { $0.id == 2 }) { oneOffGoneAt = k }
             #expect(!report.confirmed.contains(2), "the one-off detection must never be confirmed")
         }
         #expect(confirmedAt == 2)
         #expect(statuses[0] == .tentative && statuses[2] == .confirmed && statuses[8] == .coasting)
         #expect(deletedAt == 12)  // misses at frames 8…12
+        #expect(oneOffGoneAt == 5)  // born at 2; after three misses it cannot reach 3 of 5
         #expect(tracker.state.tracks.isEmpty)
         #expect(tracker.state.nextTrackId == 3)
     }
@@ -291,5 +293,33 @@ struct TrackerTests {
         #expect(throws: TrackerSettingsError.self) { try MultiTargetTracker(settings: s) }
         let fields = s.problems.map(\.field)
         #expect(fields == ["gateProbability", "confirmHits", "measurement"])
+        var mixed = TrackerSettings()
+        mixed.models = [
+            MotionSettings(model: .constantAcceleration, processNoise: 1), MotionSettings(model: .constantTurn, processNoise: 1),
+        ]
+        #expect(mixed.problems.map(\.field) == ["models"])
+    }
+
+    /// Over the JPDA budget, the cheap approximation gives weights that are probabilities
+    /// (each track's sum ≤ 1) ordered like the exact ones.
+    @Test func cheapJPDAIsUsedBeyondTheBudgetAndStaysAProbability() throws {
+        let exact = try MultiTargetTracker(settings: TrackerSettings(association: .jpda, clutterDensity: 0.01))
+        let cheap = try MultiTargetTracker(settings: TrackerSettings(association: .jpda, clutterDensity: 0.01, jpdaHypothesisBudget: 3))
+        let predicted = (0..<3).map { cvState(Vec3(Double($0), 0, 0), .zero, positionVariance: 1, velocityVariance: 1) }
+        let detections = [
+            detection(Vec3(0.1, 0, 0), variance: 0.5), detection(Vec3(1.2, 0.2, 0), variance: 0.5),
+            detection(Vec3(2.1, 0, 0), variance: 0.5),
+        ]
+        let gated = GatingIndex.gatedPairs(predicted: predicted.map(PredictedPosition.init), detections: detections, gate: exact.gate)
+        let clusters = Clusters(tracks: 3, detections: 3, pairs: gated)
+        #expect(clusters.count == 1)
+        let b = exact.jpda(gated: gated, clusters: clusters)
+        let c = cheap.jpda(gated: gated, clusters: clusters)
+        #expect(b != c)  // the budget of 3 events forced the approximation
+        for t in 0..<3 {
+            #expect(c[t].reduce(0, +) <= 1 + 1e-12 && c[t].allSatisfy { $0 >= 0 })
+            // The nearest detection (index t) gets the largest weight in both.
+            #expect(b[t].indices.max { b[t][$0] < b[t][$1] } == c[t].indices.max { c[t][$0] < c[t][$1] })
+        }
     }
 }
