@@ -77,6 +77,19 @@ public struct Measurement: Sendable, Equatable {
     public var rangeRateVariance: Double
     /// Post-integration SNR, dB.
     public var snrDb: Double
+
+    public init(
+        linkId: Int, range: Double, rangeVariance: Double, aoaAzimuth: Double? = nil, aoaAzimuthVariance: Double? = nil,
+        aoaElevation: Double? = nil, aoaElevationVariance: Double? = nil, aodAzimuth: Double? = nil, aodAzimuthVariance: Double? = nil,
+        aodElevation: Double? = nil, aodElevationVariance: Double? = nil, rangeRate: Double, rangeRateVariance: Double, snrDb: Double
+    ) {
+        (self.linkId, self.range, self.rangeVariance) = (linkId, range, rangeVariance)
+        (self.aoaAzimuth, self.aoaAzimuthVariance, self.aoaElevation, self.aoaElevationVariance) =
+            (aoaAzimuth, aoaAzimuthVariance, aoaElevation, aoaElevationVariance)
+        (self.aodAzimuth, self.aodAzimuthVariance, self.aodElevation, self.aodElevationVariance) =
+            (aodAzimuth, aodAzimuthVariance, aodElevation, aodElevationVariance)
+        (self.rangeRate, self.rangeRateVariance, self.snrDb) = (rangeRate, rangeRateVariance, snrDb)
+    }
 }
 
 /// Truth beside a measurement: never passed to localisation.
@@ -90,6 +103,12 @@ public struct MeasurementTruth: Sendable, Equatable {
     public var transmitter: SensingNode
     /// The error-free value of `range` (including the clock offset).
     public var trueRange: Double
+
+    public init(pathType: PathType, moverId: Int?, reflector: Int?, transmitter: SensingNode, trueRange: Double) {
+        (self.pathType, self.moverId, self.reflector, self.transmitter, self.trueRange) = (
+            pathType, moverId, reflector, transmitter, trueRange
+        )
+    }
 }
 
 /// What the fusion centre receives for one frame.
@@ -99,15 +118,26 @@ public struct FrameObservations: Sendable, Equatable {
     public var measurements: [Measurement]
     /// Where the UEs say they are (GNSS): the only UE positions the fusion centre knows.
     public var ueAnchors: [UEAnchor]
+
+    public init(frameIndex: Int, time: Double, measurements: [Measurement], ueAnchors: [UEAnchor]) {
+        (self.frameIndex, self.time, self.measurements, self.ueAnchors) = (frameIndex, time, measurements, ueAnchors)
+    }
 }
 
 /// A UE's self-report as the fusion centre sees it.
 public struct UEAnchor: Sendable, Equatable {
     public var moverId: Int
     public var reportedPosition: Vec3
+
+    public init(moverId: Int, reportedPosition: Vec3) {
+        self.moverId = moverId
+        self.reportedPosition = reportedPosition
+    }
 }
 
 /// Truth labels of one frame's measurements, in the same order.
 public struct ObservationTruth: Sendable, Equatable {
     public var labels: [MeasurementTruth]
+
+    public init(labels: [MeasurementTruth]) { self.labels = labels }
 }

@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import TwinLocalization
 import TwinMath
+import TwinSensing
 import TwinTracking
 import TwinWorld
 
@@ -136,6 +137,81 @@ public final class Recording {
                     degreesOfFreedom: row["dof"],
                     flags: Set(flags.split(separator: " ").compactMap { Localization.Flag(rawValue: String($0)) }))
             }
+        }
+    }
+
+    /// One recorded frame as the simulation produced it: the truth snapshot (movers and UE
+    /// reports with their clock truth), and the observations with their truth labels (empty
+    /// when the run kept no observations).
+    public struct RecordedFrame: Sendable {
+        public var snapshot: WorldSnapshot
+        public var observations: FrameObservations
+        public var labels: ObservationTruth
+    }
+
+    /// The recorded frame indices, ascending.
+    public func frameIndices() throws -> [Int] {
+        try queue.read { db in try Int.fetchAll(db, sql: "SELECT frameIndex FROM frame ORDER BY frameIndex") }
+    }
+
+    /// Frame `frame` read back (`moverCount` movers, in id order).
+    public func recordedFrame(_ frame: Int, moverCount: Int) throws -> RecordedFrame {
+        try queue.read { db in
+            guard let time = try Double.fetchOne(db, sql: "SELECT time FROM frame WHERE frameIndex = ?", arguments: [frame]) else {
+                throw RecordingError.notARecording(path: path, reason: "it has no frame \(frame)")
+            }
+            var movers = [MoverState](repeating: MoverState(position: .zero, velocity: .zero), count: moverCount)
+            for row in try Row.fetchAll(db, sql: "SELECT * FROM truth WHERE frameIndex = ? ORDER BY moverId", arguments: [frame]) {
+                let id: Int = row["moverId"]
+                guard movers.indices.contains(id) else { continue }
+                movers[id] = MoverState(
+                    position: Vec3(row["x"] as Double, row["y"] as Double, row["z"] as Double),
+                    velocity: Vec3(row["vx"] as Double, row["vy"] as Double, row["vz"] as Double))
+            }
+            var ues = [UEReport?](repeating: nil, count: moverCount)
+            for row in try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT r.moverId, r.x, r.y, r.z, t.clockOffsetS, t.clockDriftSPerS, t.isOutlier
+                    FROM ue_report r JOIN ue_truth t USING (frameIndex, moverId) WHERE r.frameIndex = ? ORDER BY r.moverId
+                    """, arguments: [frame])
+            {
+                let id: Int = row["moverId"]
+                guard ues.indices.contains(id) else { continue }
+                ues[id] = UEReport(
+                    reportedPosition: Vec3(row["x"] as Double, row["y"] as Double, row["z"] as Double), clockOffset: row["clockOffsetS"],
+                    clockDrift: row["clockDriftSPerS"], isOutlier: row["isOutlier"])
+            }
+            var measurements: [TwinSensing.Measurement] = []
+            var labels: [MeasurementTruth] = []
+            if try db.tableExists("observation") {
+                measurements = try Row.fetchAll(db, sql: "SELECT * FROM observation WHERE frameIndex = ? ORDER BY seq", arguments: [frame])
+                    .map {
+                        TwinSensing.Measurement(
+                            linkId: $0["linkId"], range: $0["range"], rangeVariance: $0["rangeVar"], aoaAzimuth: $0["aoaAzimuth"],
+                            aoaAzimuthVariance: $0["aoaAzimuthVar"], aoaElevation: $0["aoaElevation"],
+                            aoaElevationVariance: $0["aoaElevationVar"],
+                            aodAzimuth: $0["aodAzimuth"], aodAzimuthVariance: $0["aodAzimuthVar"], aodElevation: $0["aodElevation"],
+                            aodElevationVariance: $0["aodElevationVar"], rangeRate: $0["rangeRate"], rangeRateVariance: $0["rangeRateVar"],
+                            snrDb: $0["snrDb"])
+                    }
+                labels = try Row.fetchAll(db, sql: "SELECT * FROM observation_truth WHERE frameIndex = ? ORDER BY seq", arguments: [frame])
+                    .map {
+                        row in
+                        let tx: String = row["transmitter"]
+                        let node: SensingNode =
+                            tx.hasPrefix("ue") ? .ue(Int(tx.dropFirst(2)) ?? -1) : .baseStation(Int(tx.dropFirst(2)) ?? -1)
+                        return MeasurementTruth(
+                            pathType: PathType(rawValue: row["pathType"]) ?? .clutter, moverId: row["moverId"], reflector: row["reflector"],
+                            transmitter: node, trueRange: row["trueRange"])
+                    }
+            }
+            let snapshot = WorldSnapshot(frameIndex: frame, time: time, movers: movers, ues: ues)
+            let anchors = ues.enumerated().compactMap { id, r in r.map { UEAnchor(moverId: id, reportedPosition: $0.reportedPosition) } }
+            return RecordedFrame(
+                snapshot: snapshot,
+                observations: FrameObservations(frameIndex: frame, time: time, measurements: measurements, ueAnchors: anchors),
+                labels: ObservationTruth(labels: labels))
         }
     }
 

@@ -30,6 +30,10 @@ public struct WorldSnapshot: Sendable, Equatable {
     public var movers: [MoverState]
     /// For movers that carry a UE, what the UE reports; nil otherwise. Indexed by mover id.
     public var ues: [UEReport?]
+
+    public init(frameIndex: Int, time: Double, movers: [MoverState], ues: [UEReport?]) {
+        (self.frameIndex, self.time, self.movers, self.ues) = (frameIndex, time, movers, ues)
+    }
 }
 
 /// The time-stepped world: movers on the map, infrastructure standing still.

@@ -16,7 +16,10 @@ struct IsacTwinCommand: ParsableCommand {
             the file, the line, the key, what was expected and what was found.
             """,
         version: IsacTwin.version,
-        subcommands: [Run.self, Validate.self, Worlds.self, Inspect.self, TwinCommand.self, Localize.self, AssociationStudyCommand.self])
+        subcommands: [
+            Run.self, Validate.self, Worlds.self, Inspect.self, TwinCommand.self, ReplayCommand.self, Localize.self,
+            AssociationStudyCommand.self,
+        ])
 
     /// Parses and runs, with one exit code for every kind of bad input: 2, as for a bad world
     /// file (ArgumentParser's own code for a usage error is 64).
@@ -64,6 +67,8 @@ func withUserErrors<T>(_ body: () throws -> T) throws -> T {
     } catch let error as MeasurementFileError {
         throw failBadInput(error.description)
     } catch let error as ResumeError {
+        throw failBadInput(error.description)
+    } catch let error as ReplayError {
         throw failBadInput(error.description)
     } catch let error as RecordingError {
         if case .writeFailed = error {

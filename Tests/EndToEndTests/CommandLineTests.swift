@@ -55,7 +55,7 @@ func temporaryPath(_ name: String) -> String {
 
 @Suite(.serialized)
 struct CommandLineTests {
-    @Test(arguments: [[], ["run"], ["validate"], ["worlds"], ["inspect"], ["twin"], ["localize"]])
+    @Test(arguments: [[], ["run"], ["validate"], ["worlds"], ["inspect"], ["twin"], ["replay"], ["localize"]])
     func helpIsAvailable(_ command: [String]) throws {
         let r = try cli(command + ["--help"])
         #expect(r.status == 0)
@@ -217,6 +217,21 @@ struct CommandLineTests {
         let done = try cli(["run", "--resume", killed])
         #expect(done.status == 2)
         #expect(done.stderr.contains("the run completed (300 frames); there is nothing to resume"))
+    }
+
+    /// `replay --verify` reproduces a run; another tracker is reported as a difference (exit 1).
+    @Test func replayVerifiesARecording() throws {
+        let path = temporaryPath("replay.sqlite")
+        #expect(try cli(["run", "factory", "--duration", "2", "--record", path, "--quiet"]).status == 0)
+        let same = try cli(["replay", path, "--verify"])
+        #expect(same.status == 0, "\(same.stderr)")
+        #expect(same.stdout.contains("verify     every frame's localisations and twin equal the recording"))
+        let other = try cli(["replay", path, "--verify", "--tracker", "jpda-ca"])
+        #expect(other.status == 1)
+        #expect(other.stdout.contains("verify     DIFFERS: frame "))
+        let bad = try cli(["replay", path, "--tracker", "jpda-caa"])
+        #expect(bad.status == 2)
+        #expect(bad.stderr.contains("tracker.name"))
     }
 
     /// `twin` prints the stored tracks (table and JSON) and names what is wrong.

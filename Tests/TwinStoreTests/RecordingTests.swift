@@ -259,3 +259,49 @@ struct ResumeTests {
         #expect(try r.twinFrame(atOrBefore: 0.05) == nil)
     }
 }
+
+/// Replay: the fusion centre and tracker on recorded observations.
+struct ReplayTests {
+    /// With the recorded settings replay reproduces every localisation and the twin (verify
+    /// finds no difference), and its recording equals the original table by table.
+    @Test func replayWithTheRecordedSettingsReproducesTheRun() throws {
+        let original = temporaryPath("original.sqlite")
+        let file = packageRoot.appendingPathComponent("worlds/factory.yaml").path
+        let run = try Simulation(
+            worldFile: file, options: RunOptions(duration: 3, recordPath: original, commandLine: "test", mode: .trpUE, tracker: "jpda-imm")
+        ).run()
+        let copy = temporaryPath("replayed.sqlite")
+        let replay = try Replay.run(recording: original, options: ReplayOptions(recordPath: copy, verify: true, commandLine: "test"))
+        #expect(replay.firstDifference == nil)
+        #expect(replay.frames == 30)
+        #expect(replay.tracker == "jpda-imm")
+        #expect(replay.twin == run.twin)
+        #expect(replay.localization.detection == run.localization.detection)
+        #expect(replay.tracking.detection == run.tracking.detection)
+        let (a, b) = (try Recording(path: original), try Recording(path: copy))
+        for table in ResumeTests.frameTables {
+            #expect(try a.digest(table: table) == b.digest(table: table), "table \(table)")
+        }
+    }
+
+    /// Another tracker gives another twin, and verify names the first difference.
+    @Test func replayWithAnotherTrackerDiffersAndVerifySaysWhere() throws {
+        let original = temporaryPath("original.sqlite")
+        _ = try record(world: "factory", duration: 2, to: original)
+        let other = try Replay.run(recording: original, options: ReplayOptions(tracker: "gnn-imm", verify: true, commandLine: "test"))
+        #expect(other.tracker == "gnn-imm")
+        let difference = try #require(other.firstDifference)
+        #expect(difference.hasPrefix("frame 2: track 1 "))
+        let same = try Replay.run(recording: original, options: ReplayOptions(localizer: .gaussNewton, verify: true, commandLine: "test"))
+        #expect(same.firstDifference == nil)
+        #expect(throws: ReplayError.self) {
+            try Replay.run(recording: original, options: ReplayOptions(recordPath: original, commandLine: "test"))
+        }
+        let bare = temporaryPath("bare.sqlite")
+        _ = try Simulation(
+            worldFile: packageRoot.appendingPathComponent("worlds/tiny.yaml").path,
+            options: RunOptions(recordPath: bare, commandLine: "test", recordObservations: false)
+        ).run()
+        #expect(throws: ReplayError.self) { try Replay.run(recording: bare, options: ReplayOptions(commandLine: "test")) }
+    }
+}

@@ -12,6 +12,13 @@ public struct UEReport: Sendable, Equatable, Codable {
     public var clockDrift: Double
     /// Whether this frame's GNSS fix is an outlier (truth, for metrics only).
     public var isOutlier: Bool
+
+    public init(reportedPosition: Vec3, clockOffset: Double, clockDrift: Double, isOutlier: Bool) {
+        self.reportedPosition = reportedPosition
+        self.clockOffset = clockOffset
+        self.clockDrift = clockDrift
+        self.isOutlier = isOutlier
+    }
 }
 
 /// GNSS error and clock of one UE.
