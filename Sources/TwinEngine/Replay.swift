@@ -41,6 +41,8 @@ public struct ReplaySummary: Sendable {
     /// With `verify`: nil when every frame matched the recording, else the first difference.
     public var firstDifference: String?
     public var recordPath: String?
+    /// Whether the recorded localisations were reused (only the tracker changed).
+    public var reusedLocalizations: Bool
 
     public var framesPerSecond: Double { wallSeconds > 0 ? Double(frames) / wallSeconds : .infinity }
 }
@@ -72,6 +74,10 @@ public enum Replay {
             }
             stored = decoded
         }
+        let recordedLocalizer = try Simulation(
+            worldFile: summary.metadata.worldFile, worldText: summary.metadata.worldText,
+            options: stored.options(recordPath: "", commandLine: "")
+        ).spec.localizer
         if let l = options.localizer { stored.localizer = l }
         if let t = options.tracker { stored.tracker = t }
         stored.overrides += options.overrides
@@ -87,6 +93,9 @@ public enum Replay {
         let ueSigma = spec.localizer.ueReportSigma ?? spec.ue.gnssSigmaHorizontal
         var tracker = try MultiTargetTracker(settings: simulation.trackerSettings)
         let raw = simulation.trackerSettings.measurement == .raw
+        // A replay that changes only the tracker (position updates) reuses the recorded
+        // localisations instead of recomputing them; --verify always recomputes.
+        let reuse = !options.verify && !raw && spec.localizer == recordedLocalizer && summary.localizationRows > 0
         let writer = try options.recordPath.map { out in
             guard URL(fileURLWithPath: out).standardized.path != URL(fileURLWithPath: path).standardized.path else {
                 throw ReplayError(path: path, reason: "--record must name another file than the recording replayed")
@@ -107,11 +116,22 @@ public enum Replay {
         let clock = ContinuousClock()
         let start = clock.now
         for (k, f) in frames.enumerated() {
-            let recorded = try recording.recordedFrame(f, moverCount: world.movers.count)
-            let heard = Simulation.heardTargets(recorded.labels, recorded.snapshot)
-            let (localized, problem) = Simulation.localize(
-                recorded.observations, heard: heard, localizer: localizer, links: sensing.links, stations: stations,
-                ueReportVariance: ueSigma * ueSigma, statistics: &localization)
+            let full = !reuse || writer != nil
+            let recorded = try recording.recordedFrame(f, moverCount: world.movers.count, measurements: full)
+            let heard =
+                full
+                ? Simulation.heardTargets(recorded.labels, recorded.snapshot)
+                : try recording.heardMovers(frame: f).filter { $0 < world.movers.count }.map { recorded.snapshot.movers[$0].position }
+            let localized: LocalizationResult
+            let problem: LocalizationProblem?
+            if reuse, let stored = try recording.localizationResult(frame: f) {
+                (localized, problem) = (stored, nil)
+                localization.add(stored, truths: heard)
+            } else {
+                (localized, problem) = Simulation.localize(
+                    recorded.observations, heard: heard, localizer: localizer, links: sensing.links, stations: stations,
+                    ueReportVariance: ueSigma * ueSigma, statistics: &localization)
+            }
             let trackStart = clock.now
             let report = tracker.update(
                 frameIndex: f, time: recorded.snapshot.time, detections: DetectionBuilder.detections(localized, problem: problem, raw: raw))
@@ -129,7 +149,7 @@ public enum Replay {
         return ReplaySummary(
             frames: frames.count, wallSeconds: Simulation.seconds(clock.now - start), localizer: spec.localizer.kind,
             tracker: spec.tracker.name, localization: localization, tracking: tracking, twin: tracker.state,
-            firstDifference: firstDifference, recordPath: options.recordPath)
+            firstDifference: firstDifference, recordPath: options.recordPath, reusedLocalizations: reuse)
     }
 
     /// The first way a replayed frame differs from the recording, or nil.

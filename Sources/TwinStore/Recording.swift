@@ -154,57 +154,74 @@ public final class Recording {
         try queue.read { db in try Int.fetchAll(db, sql: "SELECT frameIndex FROM frame ORDER BY frameIndex") }
     }
 
-    /// Frame `frame` read back (`moverCount` movers, in id order).
-    public func recordedFrame(_ frame: Int, moverCount: Int) throws -> RecordedFrame {
+    /// Frame `frame` read back (`moverCount` movers, in id order). Columns are read by
+    /// position through cached statements: replay reads thousands of rows per frame.
+    /// `measurements: false` skips the observations and their truth labels (see
+    /// `heardMovers(frame:)` for the one thing scoring needs from the labels).
+    public func recordedFrame(_ frame: Int, moverCount: Int, measurements readMeasurements: Bool = true) throws -> RecordedFrame {
         try queue.read { db in
-            guard let time = try Double.fetchOne(db, sql: "SELECT time FROM frame WHERE frameIndex = ?", arguments: [frame]) else {
+            guard let time = try Double.fetchOne(db.cachedStatement(sql: "SELECT time FROM frame WHERE frameIndex = ?"), arguments: [frame])
+            else {
                 throw RecordingError.notARecording(path: path, reason: "it has no frame \(frame)")
             }
             var movers = [MoverState](repeating: MoverState(position: .zero, velocity: .zero), count: moverCount)
-            for row in try Row.fetchAll(db, sql: "SELECT * FROM truth WHERE frameIndex = ? ORDER BY moverId", arguments: [frame]) {
-                let id: Int = row["moverId"]
+            let truth = try Row.fetchCursor(
+                db.cachedStatement(sql: "SELECT moverId, x, y, z, vx, vy, vz FROM truth WHERE frameIndex = ? ORDER BY moverId"),
+                arguments: [frame])
+            while let row = try truth.next() {
+                let id: Int = row[0]
                 guard movers.indices.contains(id) else { continue }
                 movers[id] = MoverState(
-                    position: Vec3(row["x"] as Double, row["y"] as Double, row["z"] as Double),
-                    velocity: Vec3(row["vx"] as Double, row["vy"] as Double, row["vz"] as Double))
+                    position: Vec3(row[1] as Double, row[2] as Double, row[3] as Double),
+                    velocity: Vec3(row[4] as Double, row[5] as Double, row[6] as Double))
             }
             var ues = [UEReport?](repeating: nil, count: moverCount)
-            for row in try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT r.moverId, r.x, r.y, r.z, t.clockOffsetS, t.clockDriftSPerS, t.isOutlier
-                    FROM ue_report r JOIN ue_truth t USING (frameIndex, moverId) WHERE r.frameIndex = ? ORDER BY r.moverId
-                    """, arguments: [frame])
-            {
-                let id: Int = row["moverId"]
+            let reports = try Row.fetchCursor(
+                db.cachedStatement(
+                    sql: """
+                        SELECT r.moverId, r.x, r.y, r.z, t.clockOffsetS, t.clockDriftSPerS, t.isOutlier
+                        FROM ue_report r JOIN ue_truth t USING (frameIndex, moverId) WHERE r.frameIndex = ? ORDER BY r.moverId
+                        """), arguments: [frame])
+            while let row = try reports.next() {
+                let id: Int = row[0]
                 guard ues.indices.contains(id) else { continue }
                 ues[id] = UEReport(
-                    reportedPosition: Vec3(row["x"] as Double, row["y"] as Double, row["z"] as Double), clockOffset: row["clockOffsetS"],
-                    clockDrift: row["clockDriftSPerS"], isOutlier: row["isOutlier"])
+                    reportedPosition: Vec3(row[1] as Double, row[2] as Double, row[3] as Double), clockOffset: row[4], clockDrift: row[5],
+                    isOutlier: row[6])
             }
             var measurements: [TwinSensing.Measurement] = []
             var labels: [MeasurementTruth] = []
             if try db.tableExists("observation") {
-                measurements = try Row.fetchAll(db, sql: "SELECT * FROM observation WHERE frameIndex = ? ORDER BY seq", arguments: [frame])
-                    .map {
+                let observations = try Row.fetchCursor(
+                    db.cachedStatement(
+                        sql: """
+                            SELECT linkId, range, rangeVar, aoaAzimuth, aoaAzimuthVar, aoaElevation, aoaElevationVar, aodAzimuth, aodAzimuthVar,
+                                   aodElevation, aodElevationVar, rangeRate, rangeRateVar, snrDb
+                            FROM observation WHERE frameIndex = ? ORDER BY seq
+                            """), arguments: [frame])
+                while readMeasurements, let r = try observations.next() {
+                    measurements.append(
                         TwinSensing.Measurement(
-                            linkId: $0["linkId"], range: $0["range"], rangeVariance: $0["rangeVar"], aoaAzimuth: $0["aoaAzimuth"],
-                            aoaAzimuthVariance: $0["aoaAzimuthVar"], aoaElevation: $0["aoaElevation"],
-                            aoaElevationVariance: $0["aoaElevationVar"],
-                            aodAzimuth: $0["aodAzimuth"], aodAzimuthVariance: $0["aodAzimuthVar"], aodElevation: $0["aodElevation"],
-                            aodElevationVariance: $0["aodElevationVar"], rangeRate: $0["rangeRate"], rangeRateVariance: $0["rangeRateVar"],
-                            snrDb: $0["snrDb"])
-                    }
-                labels = try Row.fetchAll(db, sql: "SELECT * FROM observation_truth WHERE frameIndex = ? ORDER BY seq", arguments: [frame])
-                    .map {
-                        row in
-                        let tx: String = row["transmitter"]
-                        let node: SensingNode =
-                            tx.hasPrefix("ue") ? .ue(Int(tx.dropFirst(2)) ?? -1) : .baseStation(Int(tx.dropFirst(2)) ?? -1)
-                        return MeasurementTruth(
-                            pathType: PathType(rawValue: row["pathType"]) ?? .clutter, moverId: row["moverId"], reflector: row["reflector"],
-                            transmitter: node, trueRange: row["trueRange"])
-                    }
+                            linkId: r[0], range: r[1], rangeVariance: r[2], aoaAzimuth: r[3], aoaAzimuthVariance: r[4], aoaElevation: r[5],
+                            aoaElevationVariance: r[6], aodAzimuth: r[7], aodAzimuthVariance: r[8], aodElevation: r[9],
+                            aodElevationVariance: r[10], rangeRate: r[11], rangeRateVariance: r[12], snrDb: r[13]))
+                }
+                let truths =
+                    try readMeasurements
+                    ? Row.fetchCursor(
+                        db.cachedStatement(
+                            sql:
+                                "SELECT pathType, moverId, reflector, transmitter, trueRange FROM observation_truth WHERE frameIndex = ? ORDER BY seq"
+                        ),
+                        arguments: [frame]) : nil
+                while let row = try truths?.next() {
+                    let tx: String = row[3]
+                    let node: SensingNode = tx.hasPrefix("ue") ? .ue(Int(tx.dropFirst(2)) ?? -1) : .baseStation(Int(tx.dropFirst(2)) ?? -1)
+                    labels.append(
+                        MeasurementTruth(
+                            pathType: PathType(rawValue: row[0]) ?? .clutter, moverId: row[1], reflector: row[2], transmitter: node,
+                            trueRange: row[4]))
+                }
             }
             let snapshot = WorldSnapshot(frameIndex: frame, time: time, movers: movers, ues: ues)
             let anchors = ues.enumerated().compactMap { id, r in r.map { UEAnchor(moverId: id, reportedPosition: $0.reportedPosition) } }
@@ -213,6 +230,29 @@ public final class Recording {
                 observations: FrameObservations(frameIndex: frame, time: time, measurements: measurements, ueAnchors: anchors),
                 labels: ObservationTruth(labels: labels))
         }
+    }
+
+    /// Ids of the movers that gave at least one Type II (target) echo in the frame, ascending.
+    public func heardMovers(frame: Int) throws -> [Int] {
+        try queue.read { db in
+            guard try db.tableExists("observation_truth") else { return [] }
+            return try Int.fetchAll(
+                db.cachedStatement(
+                    sql: "SELECT DISTINCT moverId FROM observation_truth WHERE frameIndex = ? AND pathType = 'target' ORDER BY moverId"),
+                arguments: [frame])
+        }
+    }
+
+    /// The fusion centre's stored result of a frame (localisations without their echoes, and
+    /// the rejected count); nil if the frame has none.
+    public func localizationResult(frame: Int) throws -> LocalizationResult? {
+        let rejected = try queue.read { db -> Int? in
+            guard try db.tableExists("localization_frame") else { return nil }
+            return try Int.fetchOne(
+                db.cachedStatement(sql: "SELECT rejected FROM localization_frame WHERE frameIndex = ?"), arguments: [frame])
+        }
+        guard let rejected else { return nil }
+        return LocalizationResult(localizations: try localizations(frame: frame), rejected: rejected)
     }
 
     /// One stored track of the twin at a frame.

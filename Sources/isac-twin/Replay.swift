@@ -10,7 +10,9 @@ struct ReplayCommand: ParsableCommand {
         abstract: "Re-run the fusion centre and the tracker on a recording's observations.",
         discussion: """
             Skips the world and the sensing chain: reads each frame's observations and UE reports \
-            back from the recording and runs the localiser and the tracker on them. With the \
+            back from the recording and runs the localiser and the tracker on them (when only the \
+            tracker changes and it updates on positions, the recorded localisations are reused \
+            instead, unless --verify). With the \
             recorded settings the localisations and the twin are the recorded ones, bit for bit; \
             --verify checks every frame and reports the first difference (exit 1). With another \
             --localizer, --tracker or --set it shows what they would have done; --record writes \
@@ -67,9 +69,11 @@ struct ReplayCommand: ParsableCommand {
         )
         print(
             String(
-                format: "localizer  %@: P_MD %.3f, P_FA %.3f (1 m), RMSE %@; %.2f ms/frame", summary.localizer.rawValue,
+                format: "localizer  %@: P_MD %.3f, P_FA %.3f (1 m), RMSE %@; %@", summary.localizer.rawValue,
                 loc.missedDetectionProbability, loc.falseAlarmProbability, rmse(loc.rootMeanSquareError),
-                1000 * summary.localization.secondsPerFrame))
+                summary.reusedLocalizations
+                    ? "recorded localisations reused (same localiser)"
+                    : String(format: "%.2f ms/frame", 1000 * summary.localization.secondsPerFrame)))
         print(
             String(
                 format:

@@ -282,6 +282,13 @@ struct ReplayTests {
         for table in ResumeTests.frameTables {
             #expect(try a.digest(table: table) == b.digest(table: table), "table \(table)")
         }
+        // Without --verify and with the recorded localiser, replay reuses the stored
+        // localisations (no observations read): the same scores and the same twin.
+        let fast = try Replay.run(recording: original, options: ReplayOptions(commandLine: "test"))
+        #expect(fast.twin == run.twin)
+        #expect(fast.localization.detection == run.localization.detection)
+        #expect(fast.tracking.detection == run.tracking.detection)
+        #expect(fast.localization.seconds == 0)  // nothing was localised
     }
 
     /// Another tracker gives another twin, and verify names the first difference.
