@@ -16,7 +16,10 @@ struct IsacTwinCommand: ParsableCommand {
             the file, the line, the key, what was expected and what was found.
             """,
         version: IsacTwin.version,
-        subcommands: [Run.self, Validate.self, Worlds.self, Inspect.self, TwinCommand.self, Localize.self, AssociationStudyCommand.self])
+        subcommands: [
+            Run.self, Validate.self, Worlds.self, Inspect.self, TwinCommand.self, MetricsCommand.self, CompareCommand.self, Localize.self,
+            AssociationStudyCommand.self,
+        ])
 
     /// Parses and runs, with one exit code for every kind of bad input: 2, as for a bad world
     /// file (ArgumentParser's own code for a usage error is 64).
