@@ -1,8 +1,8 @@
 import TwinMath
 
 /// SIAP track metrics and identity changes over a track history (DOMAIN.md §10; the Single
-/// Integrated Air Picture attributes after Votruba, "Single Integrated Air Picture (SIAP)
-/// attributes version 2.0", SIAP SE Task Force TR 2003-029, as implemented e.g. in Stone Soup).
+/// Integrated Air Picture attributes of the SIAP System Engineering Task Force, pooled over
+/// frames as e.g. Stone Soup's `SIAPMetrics` does).
 ///
 /// **Assignment** (the choice made here), per frame: first the one-to-one optimal assignment
 /// of targets and tracks within δ (`Matching`); each target's track there is its *primary*

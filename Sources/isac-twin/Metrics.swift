@@ -18,7 +18,9 @@ struct MetricsOptions: ParsableArguments {
     var json = false
 
     func validate() throws {
-        if !threshold.isFinite || threshold <= 0 { throw ValidationError("--threshold must be a distance > 0 in metres, found \(threshold)") }
+        if !threshold.isFinite || threshold <= 0 {
+            throw ValidationError("--threshold must be a distance > 0 in metres, found \(threshold)")
+        }
         if !cutoff.isFinite || cutoff <= 0 { throw ValidationError("--cutoff must be a distance > 0 in metres, found \(cutoff)") }
         if !order.isFinite || order < 1 { throw ValidationError("--order must be a number ≥ 1, found \(order)") }
     }
@@ -212,7 +214,8 @@ enum MetricsOutput {
             "\"tracker\": \(m.tracker.map(quote) ?? "null")", "\"targets\": \(m.heardTargets ? "\"heard\"" : "\"all\"")",
             "\"threshold\": \(num(m.settings.threshold))", "\"cutoff\": \(num(m.settings.cutoff))", "\"order\": \(num(m.settings.order))",
         ]
-        return "{" + head.joined(separator: ", ") + ",\n \"raw\": \(estimate(m.raw)),\n \"tracked\": \(estimate(m.tracked)),\n \"tracks\": {"
+        return "{" + head.joined(separator: ", ")
+            + ",\n \"raw\": \(estimate(m.raw)),\n \"tracked\": \(estimate(m.tracked)),\n \"tracks\": {"
             + tracks.joined(separator: ", ") + "}}"
     }
 }
