@@ -8,7 +8,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "isac-twin", targets: ["isac-twin"]),
-        .library(name: "IsacTwin", targets: ["TwinMath", "TwinWorld", "TwinRadio", "TwinSensing", "TwinLocalization", "TwinTracking", "TwinStore", "TwinEngine"]),
+        .library(name: "IsacTwin", targets: ["TwinMath", "TwinWorld", "TwinRadio", "TwinSensing", "TwinLocalization", "TwinTracking", "TwinStore", "TwinMetrics", "TwinEngine"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -50,12 +50,17 @@ let package = Package(
             name: "TwinStore",
             dependencies: ["TwinMath", "TwinWorld", "TwinSensing", "TwinLocalization", "TwinTracking", .product(name: "GRDB", package: "GRDB.swift")]),
         .target(
+            name: "TwinMetrics",
+            dependencies: ["TwinMath"]),
+        .target(
             name: "TwinEngine",
-            dependencies: ["TwinMath", "TwinWorld", "TwinRadio", "TwinSensing", "TwinLocalization", "TwinTracking", "TwinStore"]),
+            dependencies: [
+                "TwinMath", "TwinWorld", "TwinRadio", "TwinSensing", "TwinLocalization", "TwinTracking", "TwinStore", "TwinMetrics",
+            ]),
         .executableTarget(
             name: "isac-twin",
             dependencies: [
-                "TwinEngine", "TwinWorld", "TwinSensing", "TwinStore", "TwinLocalization", "TwinTracking",
+                "TwinEngine", "TwinWorld", "TwinSensing", "TwinStore", "TwinLocalization", "TwinTracking", "TwinMetrics",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
@@ -65,6 +70,7 @@ let package = Package(
         .testTarget(name: "TwinSensingTests", dependencies: ["TwinSensing", "TwinRadio"]),
         .testTarget(name: "TwinLocalizationTests", dependencies: ["TwinLocalization", "TwinSensing", "TwinWorld"]),
         .testTarget(name: "TwinTrackingTests", dependencies: ["TwinTracking", "TwinMath"]),
+        .testTarget(name: "TwinMetricsTests", dependencies: ["TwinMetrics", "TwinMath", "TwinEngine", "TwinStore"]),
         .testTarget(name: "TwinStoreTests", dependencies: ["TwinStore", "TwinEngine", "TwinLocalization", "TwinSensing"]),
         .testTarget(name: "TwinEngineTests", dependencies: ["TwinEngine", "TwinLocalization", "TwinTracking"]),
         .testTarget(name: "EndToEndTests", dependencies: ["TwinEngine"]),

@@ -293,6 +293,103 @@ public final class Recording {
         }
     }
 
+    /// One mover as recorded: id, name and class.
+    public struct MoverRow: Sendable, Equatable {
+        public var id: Int
+        public var name: String
+        public var moverClass: String
+    }
+
+    /// The movers, by id.
+    public func movers() throws -> [MoverRow] {
+        try queue.read { db in
+            try Row.fetchAll(db, sql: "SELECT id, name, class FROM mover ORDER BY id").map {
+                MoverRow(id: $0["id"], name: $0["name"], moverClass: $0["class"])
+            }
+        }
+    }
+
+    /// A position with the id of what it belongs to (a mover or a track).
+    public struct IdentifiedPosition: Sendable, Equatable {
+        public var id: Int
+        public var position: Vec3
+    }
+
+    /// A track's identity, status and position in one frame.
+    public struct TrackPosition: Sendable, Equatable {
+        public var id: Int
+        public var status: TrackStatus
+        public var position: Vec3
+    }
+
+    /// Everything about one frame that scoring needs (metrics, reports).
+    public struct ScoringFrame: Sendable, Equatable {
+        public var frameIndex: Int
+        public var time: Double
+        /// Every mover's true position, by mover id.
+        public var truth: [IdentifiedPosition]
+        /// Ids of the movers that gave at least one Type II echo (`observation_truth.pathType
+        /// = 'target'`), ascending; nil when the recording holds no observations.
+        public var heard: [Int]?
+        /// The localisations' positions in stored order.
+        public var localizations: [Vec3]
+        /// The twin's tracks (all statuses), by track id.
+        public var tracks: [TrackPosition]
+    }
+
+    /// Every frame, read with one query per table in frame order (not one per frame).
+    /// `heard` is nil in every frame when `observation_truth` is missing or empty (a run with
+    /// `--no-observations`).
+    public func scoringFrames() throws -> [ScoringFrame] {
+        try queue.read { db in
+            var frames = try Row.fetchAll(db, sql: "SELECT frameIndex, time FROM frame ORDER BY frameIndex").map {
+                ScoringFrame(frameIndex: $0["frameIndex"], time: $0["time"], truth: [], heard: nil, localizations: [], tracks: [])
+            }
+            var slot: [Int: Int] = [:]
+            for (k, f) in frames.enumerated() { slot[f.frameIndex] = k }
+            let truth = try Row.fetchCursor(db, sql: "SELECT frameIndex, moverId, x, y, z FROM truth ORDER BY frameIndex, moverId")
+            while let row = try truth.next() {
+                guard let k = slot[row["frameIndex"]] else { continue }
+                frames[k].truth.append(
+                    IdentifiedPosition(id: row["moverId"], position: Vec3(row["x"] as Double, row["y"] as Double, row["z"] as Double)))
+            }
+            if try db.tableExists("observation_truth"),
+                try Int.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM observation_truth)") == 1
+            {
+                for k in frames.indices { frames[k].heard = [] }
+                let heard = try Row.fetchCursor(
+                    db,
+                    sql: """
+                        SELECT DISTINCT frameIndex, moverId FROM observation_truth
+                        WHERE pathType = 'target' AND moverId IS NOT NULL ORDER BY frameIndex, moverId
+                        """)
+                while let row = try heard.next() {
+                    guard let k = slot[row["frameIndex"]] else { continue }
+                    frames[k].heard?.append(row["moverId"])
+                }
+            }
+            if try db.tableExists("localization") {
+                let rows = try Row.fetchCursor(db, sql: "SELECT frameIndex, x, y, z FROM localization ORDER BY frameIndex, idx")
+                while let row = try rows.next() {
+                    guard let k = slot[row["frameIndex"]] else { continue }
+                    frames[k].localizations.append(Vec3(row["x"] as Double, row["y"] as Double, row["z"] as Double))
+                }
+            }
+            if try db.tableExists("track") {
+                let rows = try Row.fetchCursor(
+                    db, sql: "SELECT frameIndex, trackId, status, x, y, z FROM track ORDER BY frameIndex, trackId")
+                while let row = try rows.next() {
+                    guard let k = slot[row["frameIndex"]] else { continue }
+                    frames[k].tracks.append(
+                        TrackPosition(
+                            id: row["trackId"], status: TrackStatus(rawValue: row["status"]) ?? .tentative,
+                            position: Vec3(row["x"] as Double, row["y"] as Double, row["z"] as Double)))
+                }
+            }
+            return frames
+        }
+    }
+
     /// The last frame with a twin at or before `time` (nil: the latest frame with one).
     public func twinFrame(atOrBefore time: Double?) throws -> Int? {
         try queue.read { db in

@@ -55,7 +55,7 @@ func temporaryPath(_ name: String) -> String {
 
 @Suite(.serialized)
 struct CommandLineTests {
-    @Test(arguments: [[], ["run"], ["validate"], ["worlds"], ["inspect"], ["twin"], ["replay"], ["localize"]])
+    @Test(arguments: [[], ["run"], ["validate"], ["worlds"], ["inspect"], ["twin"], ["replay"], ["metrics"], ["compare"], ["localize"]])
     func helpIsAvailable(_ command: [String]) throws {
         let r = try cli(command + ["--help"])
         #expect(r.status == 0)
@@ -266,6 +266,52 @@ struct CommandLineTests {
         let badSet = try cli(["run", "tiny", "--no-record", "--set", "tracker.confirmHits"])
         #expect(badSet.status == 2)
         #expect(badSet.stderr.contains("--set expects key.path=value"))
+    }
+
+    @Test func metricsAndCompareScoreARecording() throws {
+        let path = temporaryPath("metrics.sqlite")
+        #expect(try cli(["run", "factory", "--duration", "2", "--record", path, "--quiet"]).status == 0)
+        let table = try cli(["metrics", path])
+        #expect(table.status == 0)
+        #expect(table.stdout.contains("20 frames (2.0 s)") && table.stdout.contains("continuity (overall)"))
+        let json = try cli(["metrics", path, "--json", "--threshold", "0.5", "--cutoff", "5"])
+        #expect(json.status == 0)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        for key in [
+            "recording", "frames", "duration", "frameDuration", "localizer", "tracker", "targets", "threshold", "cutoff", "order", "raw",
+            "tracked", "tracks",
+        ] {
+            #expect(object[key] != nil, "missing \(key)")
+        }
+        #expect(object["frames"] as? Int == 20 && object["targets"] as? String == "heard")
+        #expect(object["threshold"] as? Double == 0.5 && object["cutoff"] as? Double == 5)
+        for estimator in ["raw", "tracked"] {
+            let e = try #require(object[estimator] as? [String: Any])
+            for key in ["truths", "reported", "correct", "pMD", "pFA", "rmse", "p50", "p90", "p95", "continuity", "ospa", "gospa"] {
+                #expect(e[key] != nil, "missing \(estimator).\(key)")
+            }
+            let continuity = try #require(e["continuity"] as? [String: Any])
+            let targets = try #require(continuity["targets"] as? [[String: Any]])
+            #expect(targets.count == 17 && targets[0]["name"] as? String != nil && targets[0]["longestGap"] as? Int != nil)
+            let gospa = try #require(e["gospa"] as? [String: Any])
+            #expect(Set(gospa.keys) == ["mean", "localization", "missed", "false"])
+            #expect(e["errors"] == nil)
+        }
+        let tracks = try #require(object["tracks"] as? [String: Any])
+        for key in ["completeness", "ambiguity", "spuriousness", "trackNumberChangeRate", "idSwitches"] {
+            #expect(tracks[key] != nil, "missing tracks.\(key)")
+        }
+        let compare = try cli(["compare", path, path, "--json"])
+        #expect(compare.status == 0)
+        let both = try #require(try JSONSerialization.jsonObject(with: Data(compare.stdout.utf8)) as? [String: Any])
+        let difference = try #require(both["difference"] as? [String: Any])
+        #expect(difference["tracked.pMD"] as? Double == 0 && both["a"] != nil && both["b"] != nil)
+        #expect(try cli(["compare", path, path]).stdout.contains("B − A"))
+        let missing = try cli(["metrics", path + ".missing"])
+        #expect(missing.status == 2)
+        #expect(missing.stderr.contains("no such recording"))
+        #expect(try cli(["compare", path, path + ".missing"]).status == 2)
+        #expect(try cli(["metrics", path, "--order", "0.5"]).status == 2)
     }
 
     @Test func localizeExampleFindsBothTargets() throws {

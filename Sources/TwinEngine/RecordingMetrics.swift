@@ -1,0 +1,77 @@
+import Foundation
+import TwinMath
+import TwinMetrics
+import TwinStore
+import TwinTracking
+
+/// The metrics of a recording (DOMAIN.md §10): the fusion centre's raw localisations and the
+/// tracked twin (confirmed and coasting tracks) scored against the same targets, plus the
+/// SIAP track metrics of the twin.
+///
+/// The targets of a frame are the movers heard in it (at least one Type II echo,
+/// `observation_truth.pathType = 'target'`), as the run's own summary scores them; a recording
+/// without observations (`--no-observations`) is scored against every mover in every frame.
+public struct RecordingMetrics: Sendable {
+    public var recording: String
+    public var settings: MetricsSettings
+    public var frames: Int
+    /// Simulated time span (s): last frame's time − first frame's time + frame duration.
+    public var duration: Double
+    public var frameDuration: Double
+    /// True when targets are the movers heard per frame; false: every mover (no observations).
+    public var heardTargets: Bool
+    public var localizer: String?
+    public var tracker: String?
+    /// Mover names by id.
+    public var moverNames: [Int: String]
+    public var raw: EstimateMetrics
+    public var tracked: EstimateMetrics
+    public var tracks: TrackMetrics
+
+    /// Reads the recording at `path` (one query per table) and computes every metric.
+    public init(path: String, settings: MetricsSettings = MetricsSettings()) throws {
+        let recording = try Recording(path: path)
+        let summary = try recording.summary()
+        let stored = try recording.scoringFrames()
+        self.recording = path
+        self.settings = settings
+        frames = stored.count
+        frameDuration = summary.metadata.dt
+        duration = stored.isEmpty ? 0 : (stored.last!.time - stored.first!.time + summary.metadata.dt)
+        heardTargets = stored.contains { $0.heard != nil }
+        localizer = summary.metadata.localizer
+        tracker = summary.metadata.tracker
+        moverNames = Dictionary(uniqueKeysWithValues: try recording.movers().map { ($0.id, $0.name) })
+        let (rawFrames, trackedFrames) = Self.inputs(stored)
+        raw = EstimateMetrics(frames: rawFrames, settings: settings)
+        tracked = EstimateMetrics(frames: trackedFrames, settings: settings)
+        tracks = TrackMetrics(frames: trackedFrames, threshold: settings.threshold, frameDuration: frameDuration)
+    }
+
+    /// The metrics inputs of stored frames: targets (heard, or all movers without observations)
+    /// with raw localisations (ids = index in the frame), and with confirmed and coasting tracks
+    /// (ids = track ids).
+    public static func inputs(_ stored: [Recording.ScoringFrame]) -> (raw: [MetricsFrame], tracked: [MetricsFrame]) {
+        var raw: [MetricsFrame] = [], tracked: [MetricsFrame] = []
+        raw.reserveCapacity(stored.count)
+        tracked.reserveCapacity(stored.count)
+        for f in stored {
+            let targets: [LabeledPoint]
+            if let heard = f.heard {
+                let byId = Dictionary(uniqueKeysWithValues: f.truth.map { ($0.id, $0.position) })
+                targets = heard.compactMap { id in byId[id].map { LabeledPoint(id: id, position: $0) } }
+            } else {
+                targets = f.truth.map { LabeledPoint(id: $0.id, position: $0.position) }
+            }
+            raw.append(
+                MetricsFrame(
+                    time: f.time, targets: targets,
+                    estimates: f.localizations.enumerated().map { LabeledPoint(id: $0.offset, position: $0.element) }))
+            tracked.append(
+                MetricsFrame(
+                    time: f.time, targets: targets,
+                    estimates: f.tracks.filter { $0.status != .tentative }.map { LabeledPoint(id: $0.id, position: $0.position) }))
+        }
+        return (raw, tracked)
+    }
+}

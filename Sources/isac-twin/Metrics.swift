@@ -1,0 +1,221 @@
+import ArgumentParser
+import Foundation
+import TwinEngine
+import TwinMetrics
+
+/// Options shared by `metrics` and `compare`.
+struct MetricsOptions: ParsableArguments {
+    @Option(help: "Detection threshold δ in metres: an estimate within δ of a target (one-to-one) localises it.")
+    var threshold = 1.0
+
+    @Option(help: "OSPA/GOSPA cutoff c in metres.")
+    var cutoff = 10.0
+
+    @Option(help: "OSPA/GOSPA order p (≥ 1).")
+    var order = 2.0
+
+    @Flag(help: "Print JSON instead of a table (schema in README.md, \"Metrics\").")
+    var json = false
+
+    func validate() throws {
+        if !threshold.isFinite || threshold <= 0 {
+            throw ValidationError("--threshold must be a distance > 0 in metres, found \(threshold)")
+        }
+        if !cutoff.isFinite || cutoff <= 0 { throw ValidationError("--cutoff must be a distance > 0 in metres, found \(cutoff)") }
+        if !order.isFinite || order < 1 { throw ValidationError("--order must be a number ≥ 1, found \(order)") }
+    }
+
+    var settings: MetricsSettings { MetricsSettings(threshold: threshold, cutoff: cutoff, order: order) }
+}
+
+struct MetricsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "metrics",
+        abstract: "Score a recording: the raw localisations and the tracked twin against the truth.",
+        discussion: """
+            Targets of a frame are the movers heard in it (at least one Type II echo; every mover \
+            when the recording has no observations). Estimates are matched to them one-to-one by \
+            optimal assignment within --threshold. Prints, for the raw localisations and for the \
+            twin (confirmed and coasting tracks): sensing continuity (overall and per target, with \
+            the longest gap in frames), P_MD, P_FA, RMSE, error percentiles, mean OSPA and GOSPA \
+            (α = 2) with their components; then the twin's SIAP completeness, ambiguity, \
+            spuriousness, track-number change rate and ID switches.
+            """)
+
+    @Argument(help: "Recording file (SQLite).")
+    var recording: String
+
+    @OptionGroup var options: MetricsOptions
+
+    @Flag(help: "With --json: include the sorted matched errors (the error CDF).")
+    var errors = false
+
+    func run() throws {
+        let m = try withUserErrors { try RecordingMetrics(path: recording, settings: options.settings) }
+        if options.json {
+            print(MetricsOutput.json(m, errors: errors))
+            return
+        }
+        print(MetricsOutput.header(m))
+        print("")
+        print(pad("", 34) + lpad("raw", 12) + lpad("tracked", 12))
+        let rows = MetricsOutput.scalars(m)
+        for (label, key) in MetricsOutput.pairedLabels {
+            let raw = rows.first { $0.key == "raw." + key }!, tracked = rows.first { $0.key == "tracked." + key }!
+            print(pad(label, 34) + lpad(MetricsOutput.format(raw.value, key), 12) + lpad(MetricsOutput.format(tracked.value, key), 12))
+        }
+        print("")
+        print("twin tracks (SIAP, confirmed + coasting)")
+        for row in rows where row.key.hasPrefix("tracks.") {
+            print(pad(row.label, 34) + lpad(MetricsOutput.format(row.value, row.key), 12))
+        }
+        print("")
+        print("continuity per target (frames in which it exists; longest gap in frames)")
+        print("   id  name               frames    raw   gap  tracked   gap")
+        for (r, t) in zip(m.raw.continuity.targets, m.tracked.continuity.targets) {
+            print(
+                String(
+                    format: "%5d  %@ %6d %6.3f %5d %8.3f %5d", r.id, pad(m.moverNames[r.id] ?? "?", 18), r.frames, r.fraction, r.longestGap,
+                    t.fraction, t.longestGap))
+        }
+    }
+}
+
+struct CompareCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "compare",
+        abstract: "Score two recordings side by side: A, B and B − A.",
+        discussion: "The metrics of `isac-twin metrics` (raw, tracked and SIAP) of two recordings, with the difference.")
+
+    @Argument(help: "First recording (A).")
+    var a: String
+
+    @Argument(help: "Second recording (B).")
+    var b: String
+
+    @OptionGroup var options: MetricsOptions
+
+    func run() throws {
+        let (ma, mb) = try withUserErrors {
+            (try RecordingMetrics(path: a, settings: options.settings), try RecordingMetrics(path: b, settings: options.settings))
+        }
+        let ra = MetricsOutput.scalars(ma), rb = MetricsOutput.scalars(mb)
+        if options.json {
+            let diff = zip(ra, rb).map { "\"\($0.key)\": \(MetricsOutput.num($1.value - $0.value))" }
+            print(
+                "{\"a\": \(MetricsOutput.json(ma, errors: false)),\n\"b\": \(MetricsOutput.json(mb, errors: false)),\n\"difference\": {\(diff.joined(separator: ", "))}}"
+            )
+            return
+        }
+        print("A  " + MetricsOutput.header(ma))
+        print("B  " + MetricsOutput.header(mb))
+        print("")
+        print(pad("", 40) + lpad("A", 12) + lpad("B", 12) + lpad("B − A", 12))
+        for (x, y) in zip(ra, rb) {
+            print(
+                pad(x.key, 40) + lpad(MetricsOutput.format(x.value, x.key), 12) + lpad(MetricsOutput.format(y.value, x.key), 12)
+                    + lpad(MetricsOutput.format(y.value - x.value, x.key), 12))
+        }
+    }
+}
+
+private func pad(_ s: String, _ width: Int) -> String { s.count >= width ? s + " " : s + String(repeating: " ", count: width - s.count) }
+private func lpad(_ s: String, _ width: Int) -> String { s.count >= width ? " " + s : String(repeating: " ", count: width - s.count) + s }
+
+enum MetricsOutput {
+    /// Rows of the raw/tracked table: label and key suffix.
+    static let pairedLabels: [(String, String)] = [
+        ("continuity (overall)", "continuity"), ("longest gap (frames)", "longestGap"), ("P_MD", "pMD"), ("P_FA", "pFA"),
+        ("RMSE (m)", "rmse"), ("error p50 (m)", "p50"), ("error p90 (m)", "p90"), ("error p95 (m)", "p95"),
+        ("OSPA (m, mean)", "ospa"), ("  localisation (m)", "ospaLocalization"), ("  cardinality (m)", "ospaCardinality"),
+        ("GOSPA (m, mean)", "gospa"), ("  localisation (m^p)", "gospaLocalization"), ("  missed (m^p)", "gospaMissed"),
+        ("  false (m^p)", "gospaFalse"),
+    ]
+
+    static func header(_ m: RecordingMetrics) -> String {
+        let p = m.settings.order
+        return String(
+            format: "%@: %d frames (%.1f s), %@ %@; targets %@; δ = %@ m, OSPA/GOSPA c = %@ m, p = %@", m.recording, m.frames,
+            m.duration, m.localizer ?? "?", m.tracker ?? "?", m.heardTargets ? "heard per frame" : "every mover (no observations)",
+            "\(m.settings.threshold)", "\(m.settings.cutoff)", "\(p)")
+    }
+
+    /// Every scalar metric with a dotted key (the keys of `compare --json`'s "difference").
+    static func scalars(_ m: RecordingMetrics) -> [(key: String, label: String, value: Double)] {
+        func estimate(_ prefix: String, _ e: EstimateMetrics) -> [(key: String, label: String, value: Double)] {
+            let values: [String: Double] = [
+                "continuity": e.continuity.overall, "longestGap": Double(e.continuity.longestGap),
+                "pMD": e.detection.missedDetectionProbability, "pFA": e.detection.falseAlarmProbability,
+                "rmse": e.detection.rootMeanSquareError, "p50": e.accuracy.p50, "p90": e.accuracy.p90, "p95": e.accuracy.p95,
+                "ospa": e.ospa.distance, "ospaLocalization": e.ospa.localization, "ospaCardinality": e.ospa.cardinality,
+                "gospa": e.gospa.distance, "gospaLocalization": e.gospa.localization, "gospaMissed": e.gospa.missed,
+                "gospaFalse": e.gospa.falseTargets,
+            ]
+            return pairedLabels.map { (key: prefix + "." + $0.1, label: $0.0, value: values[$0.1]!) }
+        }
+        let t = m.tracks
+        return estimate("raw", m.raw) + estimate("tracked", m.tracked) + [
+            ("tracks.completeness", "completeness", t.completeness), ("tracks.ambiguity", "ambiguity", t.ambiguity),
+            ("tracks.spuriousness", "spuriousness", t.spuriousness),
+            ("tracks.trackNumberChangeRate", "track-number changes (/target/s)", t.trackNumberChangeRate),
+            ("tracks.idSwitches", "ID switches", Double(t.idSwitches)),
+        ]
+    }
+
+    static func format(_ x: Double, _ key: String) -> String {
+        guard x.isFinite else { return "–" }
+        if key.hasSuffix("longestGap") || key.hasSuffix("idSwitches") { return String(Int(x)) }
+        return String(format: "%.4g", x)
+    }
+
+    static func num(_ x: Double) -> String { x.isFinite ? "\(x)" : "null" }
+
+    static func quote(_ s: String) -> String {
+        var out = "\""
+        for ch in s.unicodeScalars {
+            switch ch {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case _ where ch.value < 0x20: out += String(format: "\\u%04x", ch.value)
+            default: out.unicodeScalars.append(ch)
+            }
+        }
+        return out + "\""
+    }
+
+    static func json(_ m: RecordingMetrics, errors: Bool) -> String {
+        func estimate(_ e: EstimateMetrics) -> String {
+            let d = e.detection, c = e.continuity
+            let targets = c.targets.map {
+                "{\"id\": \($0.id), \"name\": \(quote(m.moverNames[$0.id] ?? "")), \"frames\": \($0.frames), \"covered\": \($0.covered), \"fraction\": \(num($0.fraction)), \"longestGap\": \($0.longestGap)}"
+            }
+            var fields = [
+                "\"truths\": \(d.truths)", "\"reported\": \(d.reported)", "\"correct\": \(d.correct)",
+                "\"pMD\": \(num(d.missedDetectionProbability))", "\"pFA\": \(num(d.falseAlarmProbability))",
+                "\"rmse\": \(num(d.rootMeanSquareError))", "\"p50\": \(num(e.accuracy.p50))", "\"p90\": \(num(e.accuracy.p90))",
+                "\"p95\": \(num(e.accuracy.p95))",
+                "\"continuity\": {\"overall\": \(num(c.overall)), \"longestGap\": \(c.longestGap), \"targets\": [\(targets.joined(separator: ", "))]}",
+                "\"ospa\": {\"mean\": \(num(e.ospa.distance)), \"localization\": \(num(e.ospa.localization)), \"cardinality\": \(num(e.ospa.cardinality))}",
+                "\"gospa\": {\"mean\": \(num(e.gospa.distance)), \"localization\": \(num(e.gospa.localization)), \"missed\": \(num(e.gospa.missed)), \"false\": \(num(e.gospa.falseTargets))}",
+            ]
+            if errors { fields.append("\"errors\": [\(e.accuracy.sortedErrors.map(num).joined(separator: ", "))]") }
+            return "{" + fields.joined(separator: ", ") + "}"
+        }
+        let t = m.tracks
+        let tracks = [
+            "\"completeness\": \(num(t.completeness))", "\"ambiguity\": \(num(t.ambiguity))", "\"spuriousness\": \(num(t.spuriousness))",
+            "\"trackNumberChangeRate\": \(num(t.trackNumberChangeRate))", "\"idSwitches\": \(t.idSwitches)",
+            "\"targetFrames\": \(t.targetFrames)", "\"trackedTargetFrames\": \(t.trackedTargetFrames)", "\"trackFrames\": \(t.trackFrames)",
+            "\"assignedTrackFrames\": \(t.assignedTrackFrames)",
+        ]
+        let head = [
+            "\"recording\": \(quote(m.recording))", "\"frames\": \(m.frames)", "\"duration\": \(num(m.duration))",
+            "\"frameDuration\": \(num(m.frameDuration))", "\"localizer\": \(m.localizer.map(quote) ?? "null")",
+            "\"tracker\": \(m.tracker.map(quote) ?? "null")", "\"targets\": \(m.heardTargets ? "\"heard\"" : "\"all\"")",
+            "\"threshold\": \(num(m.settings.threshold))", "\"cutoff\": \(num(m.settings.cutoff))", "\"order\": \(num(m.settings.order))",
+        ]
+        return "{" + head.joined(separator: ", ")
+            + ",\n \"raw\": \(estimate(m.raw)),\n \"tracked\": \(estimate(m.tracked)),\n \"tracks\": {"
+            + tracks.joined(separator: ", ") + "}}"
+    }
+}
