@@ -27,6 +27,21 @@ public struct RecordingMetrics: Sendable {
     public var raw: EstimateMetrics
     public var tracked: EstimateMetrics
     public var tracks: TrackMetrics
+    /// The raw localisations broken down by the infrastructure behind them (BS tier and
+    /// operator of their links' ends, `Recording.localizationInfrastructure`), by label.
+    public var infrastructure: [InfrastructureGroup]
+
+    /// Localisations of one infrastructure label: how many, how many localised a heard target
+    /// (the same one-to-one matching as P_FA), and their squared errors.
+    public struct InfrastructureGroup: Sendable, Equatable {
+        public var label: String
+        public var reported = 0
+        public var correct = 0
+        public var squaredErrorSum = 0.0
+
+        public var falseAlarmProbability: Double { reported > 0 ? 1 - Double(correct) / Double(reported) : .nan }
+        public var rootMeanSquareError: Double? { correct > 0 ? (squaredErrorSum / Double(correct)).squareRoot() : nil }
+    }
 
     /// Reads the recording at `path` (one query per table) and computes every metric.
     public init(path: String, settings: MetricsSettings = MetricsSettings()) throws {
@@ -46,6 +61,25 @@ public struct RecordingMetrics: Sendable {
         raw = EstimateMetrics(frames: rawFrames, settings: settings)
         tracked = EstimateMetrics(frames: trackedFrames, settings: settings)
         tracks = TrackMetrics(frames: trackedFrames, threshold: settings.threshold, frameDuration: frameDuration)
+        let labels = try recording.localizationInfrastructure()
+        var groups: [String: InfrastructureGroup] = [:]
+        for (f, frame) in zip(stored, rawFrames) {
+            guard let frameLabels = labels[f.frameIndex], frameLabels.count == frame.estimates.count else { continue }
+            let matches = Matching.match(
+                targets: frame.targets.map(\.position), estimates: frame.estimates.map(\.position), threshold: settings.threshold)
+            var errorOf: [Int: Double] = [:]
+            for m in matches { errorOf[m.estimate] = m.error }
+            for (i, label) in frameLabels.enumerated() {
+                var g = groups[label] ?? InfrastructureGroup(label: label)
+                g.reported += 1
+                if let e = errorOf[i] {
+                    g.correct += 1
+                    g.squaredErrorSum += e * e
+                }
+                groups[label] = g
+            }
+        }
+        infrastructure = groups.values.sorted { $0.label < $1.label }
     }
 
     /// The metrics inputs of stored frames: targets (heard, or all movers without observations)

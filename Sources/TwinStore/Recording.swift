@@ -337,6 +337,32 @@ public final class Recording {
         public var tracks: [TrackPosition]
     }
 
+    /// For every stored localisation, the infrastructure behind it: the sorted, distinct
+    /// "tier/operator" of the base stations at the ends of its links ("ue" for a UE end),
+    /// joined by " + " (e.g. "micro/default", "macro/op-a + micro/op-a + ue"). By frame index,
+    /// then in stored order.
+    public func localizationInfrastructure() throws -> [Int: [String]] {
+        try queue.read { db in
+            guard try db.tableExists("localization"), try db.tableExists("sensing_link") else { return [:] }
+            var station: [String: String] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT name, tier, operator FROM base_station") {
+                station[row[0]] = "\(row[1] as String)/\(row[2] as String)"
+            }
+            var ends: [Int: [String]] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT id, transmitter, receiver FROM sensing_link") {
+                ends[row[0]] = [row[1] as String, row[2] as String].map { station[$0] ?? "ue" }
+            }
+            var out: [Int: [String]] = [:]
+            let rows = try Row.fetchCursor(db, sql: "SELECT frameIndex, links FROM localization ORDER BY frameIndex, idx")
+            while let row = try rows.next() {
+                let links: String = row[1]
+                let groups = Set(links.split(separator: " ").compactMap { Int($0) }.flatMap { ends[$0] ?? [] })
+                out[row[0], default: []].append(groups.sorted().joined(separator: " + "))
+            }
+            return out
+        }
+    }
+
     /// Every frame, read with one query per table in frame order (not one per frame).
     /// `heard` is nil in every frame when `observation_truth` is missing or empty (a run with
     /// `--no-observations`).

@@ -70,6 +70,15 @@ struct MetricsCommand: ParsableCommand {
             print(pad(row.label, 34) + lpad(MetricsOutput.format(row.value, row.key), 12))
         }
         print("")
+        print("raw localisations by infrastructure (tier/operator of their links' base stations)")
+        let width = max(34, (m.infrastructure.map(\.label.count).max() ?? 0) + 2)
+        print(pad("", width) + lpad("reported", 12) + lpad("P_FA", 12) + lpad("RMSE (m)", 12))
+        for g in m.infrastructure {
+            print(
+                pad(g.label, width) + lpad("\(g.reported)", 12) + lpad(String(format: "%.3f", g.falseAlarmProbability), 12)
+                    + lpad(g.rootMeanSquareError.map { String(format: "%.2g", $0) } ?? "n/a", 12))
+        }
+        print("")
         print("continuity per target (frames in which it exists; longest gap in frames)")
         print("   id  name               frames    raw   gap  tracked   gap")
         for (r, t) in zip(m.raw.continuity.targets, m.tracked.continuity.targets) {
@@ -214,8 +223,16 @@ enum MetricsOutput {
             "\"tracker\": \(m.tracker.map(quote) ?? "null")", "\"targets\": \(m.heardTargets ? "\"heard\"" : "\"all\"")",
             "\"threshold\": \(num(m.settings.threshold))", "\"cutoff\": \(num(m.settings.cutoff))", "\"order\": \(num(m.settings.order))",
         ]
-        return "{" + head.joined(separator: ", ")
-            + ",\n \"raw\": \(estimate(m.raw)),\n \"tracked\": \(estimate(m.tracked)),\n \"tracks\": {"
-            + tracks.joined(separator: ", ") + "}}"
+        let groups = m.infrastructure.map { g -> String in
+            let rmse = num(g.rootMeanSquareError ?? .nan)
+            let pFA = num(g.falseAlarmProbability)
+            return
+                "{\"group\": \(quote(g.label)), \"reported\": \(g.reported), \"correct\": \(g.correct), \"pFA\": \(pFA), \"rmse\": \(rmse)}"
+        }
+        let body: String =
+            "{" + head.joined(separator: ", ") + ",\n \"raw\": " + estimate(m.raw) + ",\n \"tracked\": " + estimate(m.tracked)
+        let tail: String =
+            ",\n \"tracks\": {" + tracks.joined(separator: ", ") + "},\n \"infrastructure\": [" + groups.joined(separator: ", ") + "]}"
+        return body + tail
     }
 }

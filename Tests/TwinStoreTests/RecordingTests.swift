@@ -312,3 +312,25 @@ struct ReplayTests {
         #expect(throws: ReplayError.self) { try Replay.run(recording: bare, options: ReplayOptions(commandLine: "test")) }
     }
 }
+
+/// The infrastructure breakdown of the raw localisations partitions them: its groups add up
+/// to the raw detection counts, and each label names the tiers and operators of road.yaml.
+struct InfrastructureBreakdownTests {
+    @Test func groupsPartitionTheRawLocalisations() throws {
+        let path = temporaryPath("road.sqlite")
+        _ = try record(world: "road", duration: 2, to: path)
+        let m = try RecordingMetrics(path: path)
+        #expect(m.infrastructure.count >= 2)
+        #expect(m.infrastructure.reduce(0) { $0 + $1.reported } == m.raw.detection.reported)
+        #expect(m.infrastructure.reduce(0) { $0 + $1.correct } == m.raw.detection.correct)
+        let allowed: Set<String> = ["macro/op-a", "macro/op-b", "micro/op-a", "micro/op-b", "ue"]
+        for g in m.infrastructure {
+            let parts = g.label.components(separatedBy: " + ")
+            #expect(Set(parts).isSubset(of: allowed), "\(g.label)")
+            #expect(parts == parts.sorted())
+        }
+        let squared = m.infrastructure.reduce(0) { $0 + $1.squaredErrorSum }
+        let rmse = try #require(m.raw.detection.rootMeanSquareError)
+        #expect(abs((squared / Double(m.raw.detection.correct)).squareRoot() - rmse) < 1e-9 * rmse)
+    }
+}
