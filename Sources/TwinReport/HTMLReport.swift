@@ -319,21 +319,29 @@ private struct Page {
 
     func cdf() -> String {
         let w = 760.0, h = 360.0, left = 60.0, right = 20.0, top = 16.0, bottom = 46.0
-        let xmax = max(input.settings.threshold, input.raw.accuracy.sortedErrors.last ?? 0, input.tracked.accuracy.sortedErrors.last ?? 0, 1e-3)
-        func X(_ v: Double) -> Double { left + v / xmax * (w - left - right) }
+        // Log x axis over whole decades: matched errors span from micrometres (a clean
+        // monostatic fit) to δ.
+        let all = input.raw.accuracy.sortedErrors + input.tracked.accuracy.sortedErrors
+        let smallest = all.filter { $0 > 0 }.min() ?? input.settings.threshold / 100
+        let lo = floor(log10(max(smallest, 1e-7))), hi = max(ceil(log10(max(input.settings.threshold, all.max() ?? 0))), lo + 1)
+        let xmin = pow(10, lo), xmax = pow(10, hi)
+        func X(_ v: Double) -> Double { left + (log10(max(v, xmin)) - lo) / (hi - lo) * (w - left - right) }
         func Y(_ v: Double) -> Double { top + (1 - v) * (h - top - bottom) }
         var s = "<svg id=\"cdf\" width=\"\(Int(w))\" height=\"\(Int(h))\" viewBox=\"0 0 \(Int(w)) \(Int(h))\">"
-        for k in 0...5 {
-            let v = xmax * Double(k) / 5
+        for k in Int(lo)...Int(hi) {
+            let v = pow(10, Double(k))
             s += "<line class=\"grid\" x1=\"\(f1(X(v)))\" y1=\"\(f1(Y(0)))\" x2=\"\(f1(X(v)))\" y2=\"\(f1(Y(1)))\"/>"
-            s += "<text class=\"axis\" x=\"\(f1(X(v)))\" y=\"\(f1(Y(0) + 16))\" text-anchor=\"middle\">\(String(format: "%.2g", v))</text>"
+            let label = k >= -2 && k <= 3 ? String(format: "%g", v) : "1e\(k)"
+            s += "<text class=\"axis\" x=\"\(f1(X(v)))\" y=\"\(f1(Y(0) + 16))\" text-anchor=\"middle\">\(label)</text>"
         }
         for k in 0...4 {
             let v = Double(k) / 4
-            s += "<line class=\"grid\" x1=\"\(f1(X(0)))\" y1=\"\(f1(Y(v)))\" x2=\"\(f1(X(xmax)))\" y2=\"\(f1(Y(v)))\"/>"
-            s += "<text class=\"axis\" x=\"\(f1(X(0) - 6))\" y=\"\(f1(Y(v) + 4))\" text-anchor=\"end\">\(String(format: "%.2f", v))</text>"
+            s += "<line class=\"grid\" x1=\"\(f1(X(xmin)))\" y1=\"\(f1(Y(v)))\" x2=\"\(f1(X(xmax)))\" y2=\"\(f1(Y(v)))\"/>"
+            s += "<text class=\"axis\" x=\"\(f1(X(xmin) - 6))\" y=\"\(f1(Y(v) + 4))\" text-anchor=\"end\">\(String(format: "%.2f", v))</text>"
         }
-        s += "<text class=\"axis\" x=\"\(f1((X(0) + X(xmax)) / 2))\" y=\"\(f1(h - 8))\" text-anchor=\"middle\">matched error (m), linear; δ = \(input.settings.threshold) m</text>"
+        let dx = X(input.settings.threshold)
+        s += "<line class=\"delta\" x1=\"\(f1(dx))\" y1=\"\(f1(Y(0)))\" x2=\"\(f1(dx))\" y2=\"\(f1(Y(1)))\"/>"
+        s += "<text class=\"axis\" x=\"\(f1((X(xmin) + X(xmax)) / 2))\" y=\"\(f1(h - 8))\" text-anchor=\"middle\">matched error (m), log scale; dashed: δ = \(input.settings.threshold) m</text>"
         s += "<text class=\"axis\" transform=\"translate(14,\(f1((Y(0) + Y(1)) / 2))) rotate(-90)\" text-anchor=\"middle\">fraction ≤ x</text>"
         for (cls, label, color, e) in [("raw", "raw", "#d62828", input.raw.accuracy), ("tracked", "tracked", "#1d4ed8", input.tracked.accuracy)] {
             let n = e.sortedErrors.count
@@ -349,8 +357,8 @@ private struct Page {
             s += "<polyline class=\"cdf \(cls)\" stroke=\"\(color)\" data-points=\"\(pts.count)\" points=\""
                 + pts.map { "\(f1(X($0.0))),\(f1(Y($0.1)))" }.joined(separator: " ") + "\"/>"
             let ly = cls == "raw" ? 0.3 : 0.2
-            s += "<line x1=\"\(f1(X(xmax) - 190))\" y1=\"\(f1(Y(ly)))\" x2=\"\(f1(X(xmax) - 160))\" y2=\"\(f1(Y(ly)))\" stroke=\"\(color)\" stroke-width=\"3\"/>"
-            s += "<text class=\"axis\" x=\"\(f1(X(xmax) - 154))\" y=\"\(f1(Y(ly) + 4))\">\(label) (n = \(n), p50 \(HTMLReport.format(e.p50)) m)</text>"
+            s += "<line x1=\"\(f1(X(xmax) - 250))\" y1=\"\(f1(Y(ly)))\" x2=\"\(f1(X(xmax) - 220))\" y2=\"\(f1(Y(ly)))\" stroke=\"\(color)\" stroke-width=\"3\"/>"
+            s += "<text class=\"axis\" x=\"\(f1(X(xmax) - 214))\" y=\"\(f1(Y(ly) + 4))\">\(label) (n = \(n), p50 \(HTMLReport.format(e.p50)) m)</text>"
         }
         return s + "</svg>"
     }
@@ -435,7 +443,7 @@ private let css = """
     .bs.micro polygon{fill:#06c}.bs.macro polygon{fill:#b00}.bs text{font-size:9px;fill:#335}
     .ris line{stroke:#808;stroke-width:4}.ris text{font-size:9px;fill:#808}
     .axis{font-size:11px;fill:#444}.grid{stroke:#e5e5e5}
-    .cdf{fill:none;stroke-width:2}
+    .cdf{fill:none;stroke-width:2}.cdf.raw{stroke-width:5;opacity:.5}.delta{stroke:#888;stroke-dasharray:4 3}
     .lane-bg{fill:#f0f0f0}.cov-ok{fill:#2a9d4b}.cov-gap{fill:#d62828}
     .truth-marker{stroke:#000;stroke-width:1}.track-marker text{font-size:10px;font-weight:bold}
     .controls{margin:6px 0;display:flex;gap:10px;align-items:center;font-size:13px}
