@@ -31,7 +31,8 @@ public struct RecordingMetrics: Sendable {
     /// Reads the recording at `path` (one query per table) and computes every metric.
     public init(path: String, settings: MetricsSettings = MetricsSettings()) throws {
         let recording = try Recording(path: path)
-        try self.init(path: path, recording: recording, summary: try recording.summary(), stored: try recording.scoringFrames(), settings: settings)
+        try self.init(
+            path: path, recording: recording, summary: try recording.summary(), stored: try recording.scoringFrames(), settings: settings)
     }
 
     /// The metrics of frames already read from `recording` (its `summary()` and `scoringFrames()`).

@@ -269,11 +269,13 @@ private struct Page {
                 }
             case .road(let road):
                 for lane in road.lanes {
-                    s += "<polyline class=\"lane\" data-name=\"\(esc(lane.name))\" points=\"\(points(lane.path.points.map { Point2($0.x, $0.y) }))\"/>"
+                    s +=
+                        "<polyline class=\"lane\" data-name=\"\(esc(lane.name))\" points=\"\(points(lane.path.points.map { Point2($0.x, $0.y) }))\"/>"
                 }
             }
             for o in world.map.obstacles {
-                s += "<polygon class=\"obstacle\" data-name=\"\(esc(o.name))\" points=\"\(points(o.footprint))\"><title>\(esc(o.name)) (\(esc(o.kind)))</title></polygon>"
+                s +=
+                    "<polygon class=\"obstacle\" data-name=\"\(esc(o.name))\" points=\"\(points(o.footprint))\"><title>\(esc(o.name)) (\(esc(o.kind)))</title></polygon>"
             }
         }
         // True trajectories and tracks (subsampled).
@@ -284,10 +286,12 @@ private struct Page {
             for t in f.tracks where t.status != .tentative { tracks[t.id, default: []].append(Point2(t.position.x, t.position.y)) }
         }
         for id in moverIds {
-            s += "<polyline class=\"truth\" data-mover=\"\(id)\" stroke=\"\(moverColor(id))\" points=\"\(points(truth[id] ?? []))\"><title>\(esc(name(id)))</title></polyline>"
+            s +=
+                "<polyline class=\"truth\" data-mover=\"\(id)\" stroke=\"\(moverColor(id))\" points=\"\(points(truth[id] ?? []))\"><title>\(esc(name(id)))</title></polyline>"
         }
         for id in tracks.keys.sorted() {
-            s += "<polyline class=\"track\" data-track=\"\(id)\" stroke=\"\(trackColor(id))\" points=\"\(points(tracks[id]!))\"><title>track \(id)</title></polyline>"
+            s +=
+                "<polyline class=\"track\" data-track=\"\(id)\" stroke=\"\(trackColor(id))\" points=\"\(points(tracks[id]!))\"><title>track \(id)</title></polyline>"
         }
         if let world = input.world {
             for r in world.ris {
@@ -298,8 +302,10 @@ private struct Page {
             }
             for bs in world.baseStations {
                 let cx = margin + bs.position.x * scale, cy = margin + (size.y - bs.position.y) * scale
-                s += "<g class=\"bs \(bs.tier.rawValue)\"><polygon points=\"\(f1(cx)),\(f1(cy - 7)) \(f1(cx - 6)),\(f1(cy + 4)) \(f1(cx + 6)),\(f1(cy + 4))\"/>"
-                s += "<text x=\"\(f1(cx + 7))\" y=\"\(f1(cy - 4))\">\(esc(bs.name))</text><title>\(esc(bs.name)) (\(bs.tier.rawValue), z = \(cm(bs.position.z)) m)</title></g>"
+                s +=
+                    "<g class=\"bs \(bs.tier.rawValue)\"><polygon points=\"\(f1(cx)),\(f1(cy - 7)) \(f1(cx - 6)),\(f1(cy + 4)) \(f1(cx + 6)),\(f1(cy + 4))\"/>"
+                s +=
+                    "<text x=\"\(f1(cx + 7))\" y=\"\(f1(cy - 4))\">\(esc(bs.name))</text><title>\(esc(bs.name)) (\(bs.tier.rawValue), z = \(cm(bs.position.z)) m)</title></g>"
             }
         }
         s += "<g id=\"markers\"></g></svg>"
@@ -309,7 +315,8 @@ private struct Page {
     func metricsTable() -> String {
         var s = "<table class=\"metrics\"><tr><th></th><th>raw localisations</th><th>tracked twin</th></tr>"
         for r in HTMLReport.tableRows(input) {
-            s += "<tr><th>\(esc(r.label))</th><td data-key=\"raw.\(r.key)\">\(r.raw)</td><td data-key=\"tracked.\(r.key)\">\(r.tracked)</td></tr>"
+            s +=
+                "<tr><th>\(esc(r.label))</th><td data-key=\"raw.\(r.key)\">\(r.raw)</td><td data-key=\"tracked.\(r.key)\">\(r.tracked)</td></tr>"
         }
         for r in HTMLReport.trackRows(input) {
             s += "<tr><th>\(esc(r.label))</th><td></td><td data-key=\"tracks.\(r.key)\">\(r.value)</td></tr>"
@@ -337,13 +344,18 @@ private struct Page {
         for k in 0...4 {
             let v = Double(k) / 4
             s += "<line class=\"grid\" x1=\"\(f1(X(xmin)))\" y1=\"\(f1(Y(v)))\" x2=\"\(f1(X(xmax)))\" y2=\"\(f1(Y(v)))\"/>"
-            s += "<text class=\"axis\" x=\"\(f1(X(xmin) - 6))\" y=\"\(f1(Y(v) + 4))\" text-anchor=\"end\">\(String(format: "%.2f", v))</text>"
+            s +=
+                "<text class=\"axis\" x=\"\(f1(X(xmin) - 6))\" y=\"\(f1(Y(v) + 4))\" text-anchor=\"end\">\(String(format: "%.2f", v))</text>"
         }
         let dx = X(input.settings.threshold)
         s += "<line class=\"delta\" x1=\"\(f1(dx))\" y1=\"\(f1(Y(0)))\" x2=\"\(f1(dx))\" y2=\"\(f1(Y(1)))\"/>"
-        s += "<text class=\"axis\" x=\"\(f1((X(xmin) + X(xmax)) / 2))\" y=\"\(f1(h - 8))\" text-anchor=\"middle\">matched error (m), log scale; dashed: δ = \(input.settings.threshold) m</text>"
-        s += "<text class=\"axis\" transform=\"translate(14,\(f1((Y(0) + Y(1)) / 2))) rotate(-90)\" text-anchor=\"middle\">fraction ≤ x</text>"
-        for (cls, label, color, e) in [("raw", "raw", "#d62828", input.raw.accuracy), ("tracked", "tracked", "#1d4ed8", input.tracked.accuracy)] {
+        s +=
+            "<text class=\"axis\" x=\"\(f1((X(xmin) + X(xmax)) / 2))\" y=\"\(f1(h - 8))\" text-anchor=\"middle\">matched error (m), log scale; dashed: δ = \(input.settings.threshold) m</text>"
+        s +=
+            "<text class=\"axis\" transform=\"translate(14,\(f1((Y(0) + Y(1)) / 2))) rotate(-90)\" text-anchor=\"middle\">fraction ≤ x</text>"
+        for (cls, label, color, e) in [
+            ("raw", "raw", "#d62828", input.raw.accuracy), ("tracked", "tracked", "#1d4ed8", input.tracked.accuracy),
+        ] {
             let n = e.sortedErrors.count
             guard n > 0 else { continue }
             let step = max(1, n / 600)
@@ -354,11 +366,14 @@ private struct Page {
                 i += step
             }
             if pts.last!.1 < 1 { pts.append((e.sortedErrors[n - 1], 1)) }
-            s += "<polyline class=\"cdf \(cls)\" stroke=\"\(color)\" data-points=\"\(pts.count)\" points=\""
+            s +=
+                "<polyline class=\"cdf \(cls)\" stroke=\"\(color)\" data-points=\"\(pts.count)\" points=\""
                 + pts.map { "\(f1(X($0.0))),\(f1(Y($0.1)))" }.joined(separator: " ") + "\"/>"
             let ly = cls == "raw" ? 0.3 : 0.2
-            s += "<line x1=\"\(f1(X(xmax) - 250))\" y1=\"\(f1(Y(ly)))\" x2=\"\(f1(X(xmax) - 220))\" y2=\"\(f1(Y(ly)))\" stroke=\"\(color)\" stroke-width=\"3\"/>"
-            s += "<text class=\"axis\" x=\"\(f1(X(xmax) - 214))\" y=\"\(f1(Y(ly) + 4))\">\(label) (n = \(n), p50 \(HTMLReport.format(e.p50)) m)</text>"
+            s +=
+                "<line x1=\"\(f1(X(xmax) - 250))\" y1=\"\(f1(Y(ly)))\" x2=\"\(f1(X(xmax) - 220))\" y2=\"\(f1(Y(ly)))\" stroke=\"\(color)\" stroke-width=\"3\"/>"
+            s +=
+                "<text class=\"axis\" x=\"\(f1(X(xmax) - 214))\" y=\"\(f1(Y(ly) + 4))\">\(label) (n = \(n), p50 \(HTMLReport.format(e.p50)) m)</text>"
         }
         return s + "</svg>"
     }
@@ -374,11 +389,13 @@ private struct Page {
         func states(_ coverage: [[(id: Int, covered: Bool)]], _ id: Int) -> [UInt8] {
             coverage.map { f in f.first { $0.id == id }.map { $0.covered ? 1 : 2 } ?? 0 }
         }
-        var s = "<p class=\"note\">Per mover: upper lane raw localisations, lower lane tracked twin. Green: a matched estimate within δ; red: a target without one (gap); blank: the mover is not a target in that frame (not heard).</p>"
+        var s =
+            "<p class=\"note\">Per mover: upper lane raw localisations, lower lane tracked twin. Green: a matched estimate within δ; red: a target without one (gap); blank: the mover is not a target in that frame (not heard).</p>"
         s += "<svg id=\"continuity\" width=\"\(Int(w))\" height=\"\(Int(h))\" viewBox=\"0 0 \(Int(w)) \(Int(h))\">"
         for (row, id) in moverIds.enumerated() {
             let y0 = 4 + Double(row) * rowH
-            s += "<g class=\"continuity-row\" data-mover=\"\(id)\"><text class=\"axis\" x=\"4\" y=\"\(f1(y0 + 14))\">\(esc(name(id)))</text>"
+            s +=
+                "<g class=\"continuity-row\" data-mover=\"\(id)\"><text class=\"axis\" x=\"4\" y=\"\(f1(y0 + 14))\">\(esc(name(id)))</text>"
             s += "<rect class=\"lane-bg\" x=\"\(f1(labelWidth))\" y=\"\(f1(y0))\" width=\"\(f1(plot))\" height=\"\(f1(2 * lane + 1))\"/>"
             for (k, coverage) in [raw, twin].enumerated() {
                 let st = states(coverage, id)
@@ -387,7 +404,8 @@ private struct Page {
                     var j = i
                     while j < st.count && st[j] == st[i] { j += 1 }
                     if st[i] != 0 {
-                        s += "<rect class=\"\(st[i] == 1 ? "cov-ok" : "cov-gap")\" x=\"\(f1(X(i)))\" y=\"\(f1(y0 + Double(k) * (lane + 1)))\" width=\"\(f1(max(X(j) - X(i), 0.6)))\" height=\"\(f1(lane))\"/>"
+                        s +=
+                            "<rect class=\"\(st[i] == 1 ? "cov-ok" : "cov-gap")\" x=\"\(f1(X(i)))\" y=\"\(f1(y0 + Double(k) * (lane + 1)))\" width=\"\(f1(max(X(j) - X(i), 0.6)))\" height=\"\(f1(lane))\"/>"
                     }
                     i = j
                 }
@@ -399,7 +417,8 @@ private struct Page {
         if let first = times.first, let last = times.last {
             for k in 0...5 {
                 let i = min(n - 1, Int(Double(n - 1) * Double(k) / 5))
-                s += "<text class=\"axis\" x=\"\(f1(X(i)))\" y=\"\(f1(y1))\" text-anchor=\"middle\">\(String(format: "%.1f", times[min(i, times.count - 1)])) s</text>"
+                s +=
+                    "<text class=\"axis\" x=\"\(f1(X(i)))\" y=\"\(f1(y1))\" text-anchor=\"middle\">\(String(format: "%.1f", times[min(i, times.count - 1)])) s</text>"
             }
             _ = (first, last)
         }
@@ -410,8 +429,12 @@ private struct Page {
     /// "frames": [{"i", "t", "m": [[id, x, y]], "k": [[id, x, y, confirmed 1 / coasting 0]]}]}`,
     /// positions in metres rounded to centimetres.
     func dataJSON() -> String {
-        var s = "{\"scale\":\(scale),\"margin\":\(margin),\"sizeY\":\(size.y),\"intervalMs\":\(Int(max(20, input.frameDuration * Double(stride) * 500))),"
-        s += "\"movers\":[" + moverIds.map { "{\"id\":\($0),\"name\":\(jsonString(name($0))),\"color\":\(jsonString(moverColor($0)))}" }.joined(separator: ",") + "],"
+        var s =
+            "{\"scale\":\(scale),\"margin\":\(margin),\"sizeY\":\(size.y),\"intervalMs\":\(Int(max(20, input.frameDuration * Double(stride) * 500))),"
+        s +=
+            "\"movers\":["
+            + moverIds.map { "{\"id\":\($0),\"name\":\(jsonString(name($0))),\"color\":\(jsonString(moverColor($0)))}" }.joined(
+                separator: ",") + "],"
         s += "\"frames\":["
         var first = true
         for f in sampled {

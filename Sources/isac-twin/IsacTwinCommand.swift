@@ -17,7 +17,8 @@ struct IsacTwinCommand: ParsableCommand {
             """,
         version: IsacTwin.version,
         subcommands: [
-            Run.self, Validate.self, Worlds.self, Inspect.self, TwinCommand.self, ReplayCommand.self, MetricsCommand.self, CompareCommand.self,
+            Run.self, Validate.self, Worlds.self, Inspect.self, TwinCommand.self, ReplayCommand.self, MetricsCommand.self,
+            CompareCommand.self,
             ReportCommand.self,
             Localize.self,
             AssociationStudyCommand.self,

@@ -55,7 +55,9 @@ func temporaryPath(_ name: String) -> String {
 
 @Suite(.serialized)
 struct CommandLineTests {
-    @Test(arguments: [[], ["run"], ["validate"], ["worlds"], ["inspect"], ["twin"], ["replay"], ["metrics"], ["compare"], ["report"], ["localize"]])
+    @Test(arguments: [
+        [], ["run"], ["validate"], ["worlds"], ["inspect"], ["twin"], ["replay"], ["metrics"], ["compare"], ["report"], ["localize"],
+    ])
     func helpIsAvailable(_ command: [String]) throws {
         let r = try cli(command + ["--help"])
         #expect(r.status == 0)
