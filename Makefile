@@ -6,7 +6,7 @@ DEBIAN_PACKAGES := libopenblas-dev liblapacke-dev libfftw3-dev libsqlite3-dev pk
 # One BLAS thread: reproducible timings, and no oversubscription on small machines.
 export OPENBLAS_NUM_THREADS := 1
 
-.PHONY: all deps build release demo test bench clean
+.PHONY: all deps build release demo test bench clean check-report
 
 all: build
 
@@ -26,7 +26,7 @@ build: deps
 release: deps
 	$(SWIFT) build -c release
 
-## demo: build (release) and run the default factory world with a recording, then summarise it and print the twin.
+## demo: build (release) and run the default factory world with a recording, then summarise it, print the twin and write its HTML report.
 demo: release
 	@mkdir -p recordings
 	.build/release/isac-twin run worlds/factory.yaml --record recordings/demo.sqlite
@@ -34,11 +34,18 @@ demo: release
 	.build/release/isac-twin inspect recordings/demo.sqlite
 	@echo
 	.build/release/isac-twin twin recordings/demo.sqlite
+	@echo
+	.build/release/isac-twin report recordings/demo.sqlite -o recordings/demo-report.html
 
 ## test: build and run every test.
 test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+
+## check-report: render a short recording's report in headless Chromium (installs Debian's chromium if missing) and check it rendered. Not part of `test`.
+check-report: deps
+	$(SWIFT) build
+	scripts/check-report.sh
 
 ## bench: run the benchmarks (Benchmarks/ package, release build).
 bench: deps

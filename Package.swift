@@ -8,7 +8,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "isac-twin", targets: ["isac-twin"]),
-        .library(name: "IsacTwin", targets: ["TwinMath", "TwinWorld", "TwinRadio", "TwinSensing", "TwinLocalization", "TwinTracking", "TwinStore", "TwinMetrics", "TwinEngine"]),
+        .library(name: "IsacTwin", targets: ["TwinMath", "TwinWorld", "TwinRadio", "TwinSensing", "TwinLocalization", "TwinTracking", "TwinStore", "TwinMetrics", "TwinReport", "TwinEngine"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -53,9 +53,13 @@ let package = Package(
             name: "TwinMetrics",
             dependencies: ["TwinMath"]),
         .target(
+            name: "TwinReport",
+            dependencies: ["TwinMath", "TwinWorld", "TwinStore", "TwinMetrics"]),
+        .target(
             name: "TwinEngine",
             dependencies: [
                 "TwinMath", "TwinWorld", "TwinRadio", "TwinSensing", "TwinLocalization", "TwinTracking", "TwinStore", "TwinMetrics",
+                "TwinReport",
             ]),
         .executableTarget(
             name: "isac-twin",
@@ -72,6 +76,7 @@ let package = Package(
         .testTarget(name: "TwinTrackingTests", dependencies: ["TwinTracking", "TwinMath"]),
         .testTarget(name: "TwinMetricsTests", dependencies: ["TwinMetrics", "TwinMath", "TwinEngine", "TwinStore"]),
         .testTarget(name: "TwinStoreTests", dependencies: ["TwinStore", "TwinEngine", "TwinLocalization", "TwinSensing"]),
+        .testTarget(name: "TwinReportTests", dependencies: ["TwinReport", "TwinEngine", "TwinStore", "TwinMetrics", "TwinWorld"]),
         .testTarget(name: "TwinEngineTests", dependencies: ["TwinEngine", "TwinLocalization", "TwinTracking"]),
         .testTarget(name: "EndToEndTests", dependencies: ["TwinEngine"]),
     ],

@@ -46,8 +46,14 @@ public struct RecordingMetrics: Sendable {
     /// Reads the recording at `path` (one query per table) and computes every metric.
     public init(path: String, settings: MetricsSettings = MetricsSettings()) throws {
         let recording = try Recording(path: path)
-        let summary = try recording.summary()
-        let stored = try recording.scoringFrames()
+        try self.init(
+            path: path, recording: recording, summary: try recording.summary(), stored: try recording.scoringFrames(), settings: settings)
+    }
+
+    /// The metrics of frames already read from `recording` (its `summary()` and `scoringFrames()`).
+    public init(
+        path: String, recording: Recording, summary: Recording.Summary, stored: [Recording.ScoringFrame], settings: MetricsSettings
+    ) throws {
         self.recording = path
         self.settings = settings
         frames = stored.count

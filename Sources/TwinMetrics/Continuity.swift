@@ -45,3 +45,18 @@ public struct Continuity: Sendable, Equatable {
     /// The longest gap of any target.
     public var longestGap: Int { targets.map(\.longestGap).max() ?? 0 }
 }
+
+extension Continuity {
+    /// Per frame, the frame's targets (ids, in frame order) and whether each has a matched
+    /// estimate: the same one-to-one matching within δ that `EstimateMetrics` scores continuity
+    /// with, so the covered flags of a target sum to its `TargetContinuity.covered`.
+    public static func coverage(frames: [MetricsFrame], threshold δ: Double) -> [[(id: Int, covered: Bool)]] {
+        frames.map { frame in
+            let matches = Matching.match(
+                targets: frame.targets.map(\.position), estimates: frame.estimates.map(\.position), threshold: δ)
+            var covered = [Bool](repeating: false, count: frame.targets.count)
+            for m in matches { covered[m.target] = true }
+            return frame.targets.enumerated().map { (id: $0.element.id, covered: covered[$0.offset]) }
+        }
+    }
+}

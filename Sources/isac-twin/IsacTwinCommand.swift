@@ -19,6 +19,7 @@ struct IsacTwinCommand: ParsableCommand {
         subcommands: [
             Run.self, Validate.self, Worlds.self, Inspect.self, TwinCommand.self, ReplayCommand.self, MetricsCommand.self,
             CompareCommand.self,
+            ReportCommand.self,
             Localize.self,
             AssociationStudyCommand.self,
         ])

@@ -55,7 +55,9 @@ func temporaryPath(_ name: String) -> String {
 
 @Suite(.serialized)
 struct CommandLineTests {
-    @Test(arguments: [[], ["run"], ["validate"], ["worlds"], ["inspect"], ["twin"], ["replay"], ["metrics"], ["compare"], ["localize"]])
+    @Test(arguments: [
+        [], ["run"], ["validate"], ["worlds"], ["inspect"], ["twin"], ["replay"], ["metrics"], ["compare"], ["report"], ["localize"],
+    ])
     func helpIsAvailable(_ command: [String]) throws {
         let r = try cli(command + ["--help"])
         #expect(r.status == 0)
@@ -355,5 +357,19 @@ struct CommandLineTests {
 
         let badOption = try cli(["localize", "examples/localize.json", "--localizer", "kalman"])
         #expect(badOption.status == 2)
+    }
+
+    @Test func reportWritesOneHTMLFile() throws {
+        let path = temporaryPath("report.sqlite"), html = temporaryPath("report.html")
+        #expect(try cli(["run", "factory", "--duration", "2", "--record", path, "--quiet"]).status == 0)
+        let r = try cli(["report", path, "-o", html, "--threshold", "0.8"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains(html) && r.stdout.contains("continuity raw") && r.stdout.contains("OSPA"))
+        let text = try String(contentsOfFile: html, encoding: .utf8)
+        #expect(text.hasPrefix("<!DOCTYPE html>") && text.contains("δ = 0.8 m"))
+        let missing = try cli(["report", path + ".missing", "-o", html + "2"])
+        #expect(missing.status == 2)
+        #expect(missing.stderr.contains("no such recording"))
+        #expect(!FileManager.default.fileExists(atPath: html + "2"))
     }
 }
