@@ -15,15 +15,16 @@ done
 if [ -z "$browser" ]; then
   echo "check-report: installing chromium (Debian package)"
   if [ "$(id -u)" -eq 0 ]; then sudo=""; else sudo="sudo"; fi
-  $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium \
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq && $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium \
     || fail "could not install chromium"
   browser=chromium
 fi
 
-bin=""
-for b in .build/release/isac-twin .build/debug/isac-twin; do
-  if [ -x "$b" ]; then bin="$b"; break; fi
-done
+# The newest build (release or debug), or ISAC_TWIN_EXECUTABLE: never a stale one.
+bin="${ISAC_TWIN_EXECUTABLE:-}"
+if [ -z "$bin" ]; then
+  bin=$(ls -t .build/release/isac-twin .build/debug/isac-twin 2>/dev/null | head -1 || true)
+fi
 [ -n "$bin" ] || fail "no isac-twin binary: run 'swift build' or 'make release' first"
 
 out="${CHECK_REPORT_DIR:-$(mktemp -d /tmp/isac-twin-check-report.XXXXXX)}"

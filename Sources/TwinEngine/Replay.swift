@@ -95,7 +95,11 @@ public enum Replay {
         let raw = simulation.trackerSettings.measurement == .raw
         // A replay that changes only the tracker (position updates) reuses the recorded
         // localisations instead of recomputing them; --verify always recomputes.
-        let reuse = !options.verify && !raw && spec.localizer == recordedLocalizer && summary.localizationRows > 0
+        // Anything else set on the command line (base stations, UE GNSS, …) may change the
+        // localisations, so only `tracker.*` replacements allow the reuse.
+        let reuse =
+            !options.verify && !raw && spec.localizer == recordedLocalizer && summary.localizationRows > 0
+            && options.overrides.allSatisfy { $0.key.hasPrefix("tracker.") }
         let writer = try options.recordPath.map { out in
             guard URL(fileURLWithPath: out).standardized.path != URL(fileURLWithPath: path).standardized.path else {
                 throw ReplayError(path: path, reason: "--record must name another file than the recording replayed")
@@ -116,7 +120,9 @@ public enum Replay {
         let clock = ContinuousClock()
         let start = clock.now
         for (k, f) in frames.enumerated() {
-            let full = !reuse || writer != nil
+            let stored = reuse ? try recording.localizationResult(frame: f) : nil
+            // A frame without a stored result (a damaged file) is localised from its observations.
+            let full = stored == nil || writer != nil
             let recorded = try recording.recordedFrame(f, moverCount: world.movers.count, measurements: full)
             let heard =
                 full
@@ -124,7 +130,7 @@ public enum Replay {
                 : try recording.heardMovers(frame: f).filter { $0 < world.movers.count }.map { recorded.snapshot.movers[$0].position }
             let localized: LocalizationResult
             let problem: LocalizationProblem?
-            if reuse, let stored = try recording.localizationResult(frame: f) {
+            if let stored {
                 (localized, problem) = (stored, nil)
                 localization.add(stored, truths: heard)
             } else {

@@ -110,15 +110,19 @@ private let palette = [
     "#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#bcbd22", "#7f7f7f", "#393b79", "#ad494a", "#637939",
 ]
 
-private func esc(_ s: String) -> String {
+/// HTML-escapes text for element content and double-quoted attributes. Works on Unicode
+/// scalars, not Characters: a quote followed by a combining mark is one Character that is not
+/// equal to `"`, and must still be escaped.
+func esc(_ s: String) -> String {
     var out = ""
-    for ch in s {
-        switch ch {
+    for u in s.unicodeScalars {
+        switch u {
         case "&": out += "&amp;"
         case "<": out += "&lt;"
         case ">": out += "&gt;"
         case "\"": out += "&quot;"
-        default: out.append(ch)
+        case "'": out += "&#39;"
+        default: out.unicodeScalars.append(u)
         }
     }
     return out
@@ -140,6 +144,7 @@ private func jsonString(_ s: String) -> String {
 
 /// Centimetres, shortest form ("12.35", "-3", "0.5").
 private func cm(_ x: Double) -> String {
+    guard x.isFinite else { return "null" }
     let r = (x * 100).rounded() / 100
     if r == r.rounded() { return String(Int(r)) }
     return String(format: "%.2f", r).replacingOccurrences(of: #"0+$"#, with: "", options: .regularExpression)

@@ -238,7 +238,9 @@ public final class Recording {
             guard try db.tableExists("observation_truth") else { return [] }
             return try Int.fetchAll(
                 db.cachedStatement(
-                    sql: "SELECT DISTINCT moverId FROM observation_truth WHERE frameIndex = ? AND pathType = 'target' ORDER BY moverId"),
+                    sql:
+                        "SELECT DISTINCT moverId FROM observation_truth WHERE frameIndex = ? AND pathType = 'target' AND moverId IS NOT NULL ORDER BY moverId"
+                ),
                 arguments: [frame])
         }
     }

@@ -281,7 +281,7 @@ struct CommandLineTests {
         let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
         for key in [
             "recording", "frames", "duration", "frameDuration", "localizer", "tracker", "targets", "threshold", "cutoff", "order", "raw",
-            "tracked", "tracks",
+            "tracked", "tracks", "infrastructure",
         ] {
             #expect(object[key] != nil, "missing \(key)")
         }
@@ -303,11 +303,21 @@ struct CommandLineTests {
         for key in ["completeness", "ambiguity", "spuriousness", "trackNumberChangeRate", "idSwitches"] {
             #expect(tracks[key] != nil, "missing tracks.\(key)")
         }
-        let compare = try cli(["compare", path, path, "--json"])
+        // B is the same world sensed in trp-ue mode: difference = B − A, checked on one key.
+        let other = temporaryPath("metrics-other.sqlite")
+        #expect(try cli(["run", "factory", "--duration", "2", "--mode", "trp-ue", "--record", other, "--quiet"]).status == 0)
+        let compare = try cli(["compare", path, other, "--json"])
         #expect(compare.status == 0)
         let both = try #require(try JSONSerialization.jsonObject(with: Data(compare.stdout.utf8)) as? [String: Any])
         let difference = try #require(both["difference"] as? [String: Any])
-        #expect(difference["tracked.pMD"] as? Double == 0 && both["a"] != nil && both["b"] != nil)
+        let rawA = try #require((both["a"] as? [String: Any])?["raw"] as? [String: Any])
+        let rawB = try #require((both["b"] as? [String: Any])?["raw"] as? [String: Any])
+        let (reportedA, reportedB) = (try #require(rawA["reported"] as? Int), try #require(rawB["reported"] as? Int))
+        #expect(reportedA != reportedB)
+        let (pA, pB) = (try #require(rawA["pFA"] as? Double), try #require(rawB["pFA"] as? Double))
+        let diff = try #require(difference["raw.pFA"] as? Double)
+        #expect(abs(diff - (pB - pA)) < 1e-12)  // B − A, not A − B
+        #expect(pA != pB)
         #expect(try cli(["compare", path, path]).stdout.contains("B − A"))
         let missing = try cli(["metrics", path + ".missing"])
         #expect(missing.status == 2)

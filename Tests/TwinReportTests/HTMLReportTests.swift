@@ -2,9 +2,10 @@ import Foundation
 import Testing
 import TwinEngine
 import TwinMetrics
-import TwinReport
 import TwinStore
 import TwinWorld
+
+@testable import TwinReport
 
 let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
@@ -102,5 +103,18 @@ struct HTMLReportTests {
             #expect(flags.count == target.frames)
             #expect(flags.filter(\.covered).count == target.covered)
         }
+    }
+}
+
+/// Names from a world file cannot break out of the report's attributes or elements: a quote
+/// followed by a combining mark (one Character, not equal to `"`) is escaped too.
+struct ReportEscapingTests {
+    @Test func quotesWithCombiningMarksAndTagsAreEscaped() {
+        let hostile = "x\"\u{301} onmouseover=\"alert(1)' </script><b>&"
+        let escaped = esc(hostile)
+        #expect(!escaped.unicodeScalars.contains("\""))
+        #expect(!escaped.unicodeScalars.contains("<") && !escaped.unicodeScalars.contains(">"))
+        #expect(!escaped.unicodeScalars.contains("'"))
+        #expect(escaped.contains("&quot;\u{301}") && escaped.contains("&lt;/script&gt;") && escaped.hasSuffix("&amp;"))
     }
 }

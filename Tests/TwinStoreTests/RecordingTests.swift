@@ -289,6 +289,17 @@ struct ReplayTests {
         #expect(fast.localization.detection == run.localization.detection)
         #expect(fast.tracking.detection == run.tracking.detection)
         #expect(fast.localization.seconds == 0)  // nothing was localised
+        #expect(fast.reusedLocalizations)
+        // A tracker-only --set keeps the reuse; any other key localises again.
+        let tuned = try Replay.run(
+            recording: original,
+            options: ReplayOptions(overrides: [WorldOverride(key: "tracker.processNoise", value: "3")], commandLine: "test"))
+        #expect(tuned.reusedLocalizations && tuned.twin != run.twin)
+        let gnss = try Replay.run(
+            recording: original,
+            options: ReplayOptions(overrides: [WorldOverride(key: "ue.gnss.sigmaHorizontal", value: "3")], commandLine: "test"))
+        #expect(!gnss.reusedLocalizations)
+        #expect(gnss.localization.seconds > 0)
     }
 
     /// Another tracker gives another twin, and verify names the first difference.
