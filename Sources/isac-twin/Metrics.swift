@@ -177,20 +177,8 @@ enum MetricsOutput {
         return String(format: "%.4g", x)
     }
 
-    static func num(_ x: Double) -> String { x.isFinite ? "\(x)" : "null" }
-
-    static func quote(_ s: String) -> String {
-        var out = "\""
-        for ch in s.unicodeScalars {
-            switch ch {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case _ where ch.value < 0x20: out += String(format: "\\u%04x", ch.value)
-            default: out.unicodeScalars.append(ch)
-            }
-        }
-        return out + "\""
-    }
+    static func num(_ x: Double) -> String { JSONOutput.number(x) }
+    static func quote(_ s: String) -> String { JSONOutput.string(s) }
 
     static func json(_ m: RecordingMetrics, errors: Bool) -> String {
         func estimate(_ e: EstimateMetrics) -> String {

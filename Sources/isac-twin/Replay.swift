@@ -28,11 +28,7 @@ struct ReplayCommand: ParsableCommand {
     @Option(help: "Tracker to use instead of the recorded one (gnn-cv, …, jpda-imm).")
     var tracker: String?
 
-    @Option(
-        name: .customLong("set"),
-        help: ArgumentHelp(
-            "Replace one world-file value for the replay, e.g. --set tracker.processNoise=2 (repeatable).", valueName: "key.path=value"))
-    var settings: [String] = []
+    @OptionGroup var set: WorldOverrideOptions
 
     @Option(help: "Write the replayed session to this new recording.")
     var record: String?
@@ -43,12 +39,6 @@ struct ReplayCommand: ParsableCommand {
     @Flag(help: "No progress bar.")
     var quiet = false
 
-    func validate() throws {
-        for s in settings where WorldOverride(parsing: s) == nil {
-            throw ValidationError("--set expects key.path=value (e.g. tracker.processNoise=2), found '\(s)'")
-        }
-    }
-
     func run() throws {
         let summary = try withUserErrors { () throws -> ReplaySummary in
             let bar = ProgressBar(enabled: !quiet && isatty(STDOUT_FILENO) != 0)
@@ -56,7 +46,7 @@ struct ReplayCommand: ParsableCommand {
             return try Replay.run(
                 recording: recording,
                 options: ReplayOptions(
-                    localizer: localizer, tracker: tracker, overrides: settings.compactMap(WorldOverride.init(parsing:)),
+                    localizer: localizer, tracker: tracker, overrides: set.overrides,
                     recordPath: record,
                     verify: verify),
                 progress: bar.update)

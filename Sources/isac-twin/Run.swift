@@ -41,12 +41,7 @@ struct Run: ParsableCommand {
     @Option(help: "Tracker (overrides tracker.name): gnn-cv, gnn-ca, gnn-ct, gnn-imm, jpda-cv, jpda-ca, jpda-ct or jpda-imm.")
     var tracker: String?
 
-    @Option(
-        name: .customLong("set"),
-        help: ArgumentHelp(
-            "Replace one world-file value, e.g. --set tracker.processNoise=2 or --set sensing.clutterRate=1 (repeatable).",
-            valueName: "key.path=value"))
-    var settings: [String] = []
+    @OptionGroup var set: WorldOverrideOptions
 
     @Option(help: "Frames per committed transaction (a killed run loses at most this many frames of work; default 50).")
     var batchFrames: Int?
@@ -69,13 +64,10 @@ struct Run: ParsableCommand {
         }
         if noRecord && record != nil { throw ValidationError("--record and --no-record exclude each other") }
         if let batchFrames, batchFrames < 1 { throw ValidationError("--batch-frames must be at least 1, found \(batchFrames)") }
-        for s in settings where WorldOverride(parsing: s) == nil {
-            throw ValidationError("--set expects key.path=value (e.g. tracker.processNoise=2), found '\(s)'")
-        }
         if resume != nil {
             let others = [
                 world.map { _ in "a world" }, duration.map { _ in "--duration" }, seed.map { _ in "--seed" }, mode.map { _ in "--mode" },
-                localizer.map { _ in "--localizer" }, tracker.map { _ in "--tracker" }, settings.isEmpty ? nil : "--set",
+                localizer.map { _ in "--localizer" }, tracker.map { _ in "--tracker" }, set.settings.isEmpty ? nil : "--set",
                 record.map { _ in "--record" }, noRecord ? "--no-record" : nil, noObservations ? "--no-observations" : nil,
                 batchFrames.map { _ in "--batch-frames" },
             ].compactMap { $0 }
@@ -105,7 +97,7 @@ struct Run: ParsableCommand {
                 worldFile: path,
                 options: RunOptions(
                     duration: duration, seed: seed, batchFrames: batchFrames ?? 50, mode: mode, localizer: localizer, tracker: tracker,
-                    overrides: settings.compactMap(WorldOverride.init(parsing:)), recordObservations: !noObservations))
+                    overrides: set.overrides, recordObservations: !noObservations))
             if !noRecord {
                 let stem = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
                 run.options.recordPath = record ?? "recordings/\(stem)-\(run.spec.simulation.seed).sqlite"

@@ -71,20 +71,8 @@ struct TwinCommand: ParsableCommand {
     }
 
     static func json(recording: String, frame: Int, time: Double, rejected: Int, tracks: [Recording.TrackRow]) -> String {
-        func num(_ x: Double) -> String { x.isFinite ? "\(x)" : "null" }
+        let (num, quote) = (JSONOutput.number, JSONOutput.string)
         func vec(_ v: Vec3) -> String { "[\(num(v.x)), \(num(v.y)), \(num(v.z))]" }
-        func quote(_ s: String) -> String {
-            var out = "\""
-            for ch in s.unicodeScalars {
-                switch ch {
-                case "\"": out += "\\\""
-                case "\\": out += "\\\\"
-                case _ where ch.value < 0x20: out += String(format: "\\u%04x", ch.value)
-                default: out.unicodeScalars.append(ch)
-                }
-            }
-            return out + "\""
-        }
         let rows = tracks.map { t -> String in
             let c = t.positionCovariance
             return """
