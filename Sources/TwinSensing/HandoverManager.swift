@@ -83,10 +83,13 @@ public struct HandoverState: Sendable, Equatable, Codable {
 /// **Policies**, per confirmed (or coasting) track, at its estimate p after each frame:
 /// - first assignment ("initial") as soon as a cluster covers p;
 /// - the *handover condition* holds when the preferred cluster differs from the serving one
-///   and (a) the serving cluster no longer covers p (a member below `thresholdDb`), or (b) the
-///   preferred cluster's quality exceeds the serving one's by more than `hysteresisDb`
-///   (strongest: by more than 0), or (c) the preferred cluster is micro-only and the serving
-///   one holds a macro (the target entered the micro overlap: the macro is released);
+///   and (a) the serving cluster no longer covers p (a member below `thresholdDb`), or (b) both
+///   are of one kind (both hold a macro, or both are micro-only) and the preferred cluster's
+///   quality exceeds the serving one's by more than `hysteresisDb` (strongest: by more than
+///   0), or (c) the preferred cluster is micro-only and the serving one holds a macro (the
+///   target entered the micro overlap: the macro is released). A micro-only cluster thus
+///   serves until one of its micros drops below `thresholdDb` (entering needed
+///   `thresholdDb + hysteresisDb`), however much stronger the macro is;
 /// - `strongest` hands over at the first frame the condition holds; `hysteresis` and
 ///   `predictive` when it has held continuously for `timeToTrigger` (the frame at which
 ///   `t − t_first ≥ timeToTrigger`; the target is the then-preferred cluster);
@@ -94,8 +97,9 @@ public struct HandoverState: Sendable, Equatable, Codable {
 ///   where the serving cluster would no longer cover, it hands over at once to the cluster
 ///   preferred at p + v·h (margin 0), provided that cluster already covers p.
 ///
-/// A handover releases the old beams at once; the new cluster's beams are up
-/// `executionDelay` later (not for the initial assignment). Tentative tracks get acquisition
+/// A handover after the frame at t releases the old beams at once; the new cluster's beams
+/// light frames after t + `executionDelay` (strictly: a delay of one frame interval costs one
+/// frame; 0 costs none; the initial assignment has no delay). Tentative tracks get acquisition
 /// beams from every BS. A cluster change is an event (time, track, from, to, reason).
 public struct HandoverManager: Sendable {
     public let spec: HandoverSpec
@@ -141,6 +145,8 @@ public struct HandoverManager: Sendable {
         return any.isEmpty ? nil : SensingCluster(Array(any.prefix(spec.clusterSize)))
     }
 
+    func hasMacro(_ cluster: SensingCluster) -> Bool { cluster.members.contains { quality.isMacro[$0] } }
+
     /// Whether every member of `cluster` covers `p` (SNR ≥ `thresholdDb`).
     public func covers(_ cluster: SensingCluster, _ p: Vec3) -> Bool {
         cluster.members.allSatisfy { quality.snrDb(bs: $0, at: p) >= spec.thresholdDb }
@@ -155,7 +161,7 @@ public struct HandoverManager: Sendable {
             let beam = SensingSchedule.Beam(center: p.position, radius: max(p.gateRadius, spec.minBeamRadius))
             if p.confirmed, let entry = state.tracks.first(where: { $0.trackId == p.id }) {
                 // Between a handover and the new beams: no beam (the interruption).
-                if time + 1e-9 >= entry.beamsFrom { for b in entry.serving.members { beams[b].append(beam) } }
+                if time > entry.beamsFrom + 1e-9 { for b in entry.serving.members { beams[b].append(beam) } }
             } else {
                 // Tentative, or confirmed but covered by no cluster: acquisition beams from every BS.
                 for b in beams.indices { beams[b].append(beam) }
@@ -212,11 +218,12 @@ public struct HandoverManager: Sendable {
             var condition: String?
             if let candidate = preferredCluster(at: p, margin: hysteresis), candidate != entry.serving {
                 let gain = quality.qualityDb(candidate.members, at: p) - quality.qualityDb(entry.serving.members, at: p)
+                let (candidateMacro, servingMacro) = (hasMacro(candidate), hasMacro(entry.serving))
                 if !covers(entry.serving, p) {
                     condition = "serving below threshold"
-                } else if gain > hysteresis {
+                } else if candidateMacro == servingMacro && gain > hysteresis {
                     condition = "better by \(format(gain)) dB"
-                } else if candidate.members.allSatisfy({ !quality.isMacro[$0] }) && entry.serving.members.contains(where: { quality.isMacro[$0] }) {
+                } else if !candidateMacro && servingMacro {
                     condition = "inside micro overlap"
                 }
                 if let condition {
