@@ -52,3 +52,23 @@ struct HandoverRecordingTests {
         #expect(try RecordingHandoverMetrics(path: path) == nil)
     }
 }
+
+extension HandoverRecordingTests {
+    /// Replay feeds the recorded observations (which followed the run's sensing schedule)
+    /// through localisation and tracking: the twin is the same, and the handover events are
+    /// copied into the replayed recording unchanged.
+    @Test func replayCopiesHandoverEvents() throws {
+        let original = temporaryPath("handover-original.sqlite")
+        let file = packageRoot.appendingPathComponent("worlds/uav-corridor.yaml").path
+        let run = try Simulation(worldFile: file, options: RunOptions(duration: 4, recordPath: original, commandLine: "test")).run()
+        let copy = temporaryPath("handover-replayed.sqlite")
+        let replay = try Replay.run(recording: original, options: ReplayOptions(recordPath: copy, verify: true, commandLine: "test"))
+        #expect(replay.firstDifference == nil)
+        #expect(replay.twin == run.twin)
+        let (a, b) = (try Recording(path: original), try Recording(path: copy))
+        #expect(try a.handoverEvents().count > 0)
+        for table in ResumeTests.frameTables + ["handover_event"] {
+            #expect(try a.digest(table: table) == b.digest(table: table), "table \(table)")
+        }
+    }
+}
