@@ -21,14 +21,19 @@ enum HandoverOutput {
     static func text(_ h: RecordingHandoverMetrics) -> [String] {
         ["sensing handover (policy \(h.policy.rawValue); tracks' serving clusters)"]
             + rows(h).map { r in
-                let value = r.value.isFinite ? (r.value == r.value.rounded() && !r.key.hasSuffix("Rate") ? String(Int(r.value)) : String(format: "%.4g", r.value)) : "–"
-                return r.label.padding(toLength: 34, withPad: " ", startingAt: 0) + String(repeating: " ", count: max(1, 12 - value.count)) + value
+                let value =
+                    r.value.isFinite
+                    ? (r.value == r.value.rounded() && !r.key.hasSuffix("Rate") ? String(Int(r.value)) : String(format: "%.4g", r.value))
+                    : "–"
+                return r.label.padding(toLength: 34, withPad: " ", startingAt: 0) + String(repeating: " ", count: max(1, 12 - value.count))
+                    + value
             }
     }
 
     /// `"handover": {...}` for the JSON of `metrics`.
     static func json(_ h: RecordingHandoverMetrics) -> String {
-        let fields = ["\"policy\": \(JSONOutput.string(h.policy.rawValue))", "\"pingPongWindow\": \(JSONOutput.number(h.pingPongWindow))"]
+        let fields =
+            ["\"policy\": \(JSONOutput.string(h.policy.rawValue))", "\"pingPongWindow\": \(JSONOutput.number(h.pingPongWindow))"]
             + rows(h).map { "\(JSONOutput.string(String($0.key.dropFirst("handover.".count)))): \(JSONOutput.number($0.value))" }
         return "\"handover\": {" + fields.joined(separator: ", ") + "}"
     }

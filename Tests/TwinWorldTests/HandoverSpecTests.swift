@@ -14,12 +14,12 @@ struct HandoverSpecTests {
     @Test func everyKeyIsRead() throws {
         let yaml =
             factoryYAML()
-            + """
+                + """
 
-            handover: {policy: predictive, hysteresisDb: 2.5, timeToTrigger: 0.16, predictionHorizon: 0.8, clusterSize: 3,
-                       searchPeriod: 2, executionDelay: 0.05, pingPongWindow: 1.5, thresholdDb: 16, referenceRCSDbsm: -10,
-                       minBeamRadius: 4}
-            """
+                handover: {policy: predictive, hysteresisDb: 2.5, timeToTrigger: 0.16, predictionHorizon: 0.8, clusterSize: 3,
+                           searchPeriod: 2, executionDelay: 0.05, pingPongWindow: 1.5, thresholdDb: 16, referenceRCSDbsm: -10,
+                           minBeamRadius: 4}
+                """
         let h = try WorldSpec.decode(yaml: yaml, file: "t.yaml").handover
         #expect(
             h
