@@ -40,8 +40,8 @@ struct HandoverRecordingTests {
         #expect(metrics.policy == .predictive)
         #expect(metrics.metrics.handovers == events.count(where: { $0.from != nil }))
         #expect(metrics.metrics.initialAssignments == events.count(where: { $0.from == nil }))
-        // 9 movers × 6 s.
-        #expect(abs(metrics.metrics.targetMinutes - 9 * 6.0 / 60) < 1e-12)
+        // 10 movers (4 cars, 6 UAVs) × 6 s.
+        #expect(abs(metrics.metrics.targetMinutes - 10 * 6.0 / 60) < 1e-12)
     }
 
     @Test func withoutHandoverNothingIsRecorded() throws {
