@@ -31,6 +31,28 @@ func manager(_ yaml: String) throws -> HandoverManager {
 }
 
 struct HandoverTests {
+    /// The predicted SNR against the radar equation by hand (DOMAIN.md §4), for micro BS a
+    /// (defaults: 28 GHz, 400 MHz, 120 kHz, 30 dBm, 16 × 8 elements, NF 7 dB; 14 symbols) and a
+    /// target at 5 m height 40 m away horizontally, RCS 0 dBsm, UMi LOS below the breakpoint.
+    @Test func predictedSNRIsTheRadarEquation() throws {
+        let m = try manager(cellsWorld(handover: "policy: hysteresis"))
+        let p = Vec3(190, 100, 5)
+        let d = (40.0 * 40 + 5 * 5).squareRoot()
+        let lambda = 299_792_458.0 / 28e9
+        let noise = 10 * Double.log10(1.380649e-23 * 290 * 400e6) + 30 + 7
+        let constant =
+            30 + 2 * 10 * Double.log10(128) + 10 * Double.log10(4 * .pi / (lambda * lambda)) - noise
+            + 10 * Double.log10(3333 * 14)
+        let pathLoss = 32.4 + 21 * Double.log10(d) + 20 * Double.log10(28)
+        #expect(abs(m.quality.snrDb(bs: 0, at: p) - (constant - 2 * pathLoss)) < 1e-9)
+        // Beyond sensing.maxRange (300 m): no echo.
+        #expect(m.quality.snrDb(bs: 0, at: Vec3(150, 100 + 300.5, 10)) == -.infinity)
+        // The power sum of a and b.
+        let (sa, sb) = (m.quality.snrDb(bs: 0, at: p), m.quality.snrDb(bs: 1, at: p))
+        let sum = 10 * Double.log10(Double.exp10(sa / 10) + Double.exp10(sb / 10))
+        #expect(abs(m.quality.qualityDb([0, 1], at: p) - sum) < 1e-9)
+    }
+
     /// A target flies along the border of two equal cells (x = 200) at 10 m/s; the track's
     /// estimate carries realistic noise (σ = 0.5 m per axis, 0.5 m/s on the velocity). The
     /// two cells' predicted SNRs then differ by 42·log10(d_a/d_b) ≈ 0.4 dB (1σ) — so
