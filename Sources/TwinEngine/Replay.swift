@@ -117,6 +117,9 @@ public enum Replay {
         var tracking = TrackingStatistics()
         var firstDifference: String?
         let frames = try recording.frameIndices()
+        // Handover events are copied, not recomputed: the recorded observations already
+        // followed the original run's sensing schedule (track ids are the original twin's).
+        let handovers = Dictionary(grouping: try recording.handoverEvents(), by: \.frameIndex)
         let clock = ContinuousClock()
         let start = clock.now
         for (k, f) in frames.enumerated() {
@@ -148,7 +151,7 @@ public enum Replay {
             }
             try writer?.append(
                 recorded.snapshot, observations: recorded.observations, truth: recorded.labels, localization: localized,
-                twin: TwinFrameRecord(state: tracker.state, report: report))
+                twin: TwinFrameRecord(state: tracker.state, report: report), handovers: handovers[f])
             progress(k + 1, frames.count)
         }
         try writer?.finish()

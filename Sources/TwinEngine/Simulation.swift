@@ -114,6 +114,8 @@ struct ResumePoint: Codable {
     var tracking: TrackingStatistics
     var distance: [MoverClass: Double]
     var previous: [MoverState]
+    /// Serving clusters (nil: handover off).
+    var handover: HandoverState?
 }
 
 /// Thrown by a run told to stop early (tests of resume): what a kill leaves behind.
@@ -229,6 +231,7 @@ public struct Simulation {
         var tracking = TrackingStatistics()
         var distance = [MoverClass: Double]()
         var previous = world.moverStates()
+        var handover = HandoverStep(world: spec)
         if let point {
             do {
                 try world.restore(point.world)
@@ -238,6 +241,7 @@ public struct Simulation {
             }
             tracker = try MultiTargetTracker(settings: trackerSettings, state: point.twin)
             (localization, tracking, distance, previous) = (point.localization, point.tracking, point.distance, point.previous)
+            if let state = point.handover { handover?.manager.restore(state) }
         }
         let first = point.map { $0.frameIndex } ?? 0
         let frames = spec.simulation.frameCount
@@ -267,7 +271,8 @@ public struct Simulation {
             return try CheckpointCoding.encode(
                 ResumePoint(
                     frameIndex: frame, world: world.checkpoint(), sensing: sensing.checkpoint(), twin: tracker.state,
-                    localization: localization, tracking: tracking, distance: distance, previous: previous))
+                    localization: localization, tracking: tracking, distance: distance, previous: previous,
+                    handover: handover?.manager.state))
         }
         let clock = ContinuousClock()
         let start = clock.now
@@ -277,7 +282,8 @@ public struct Simulation {
                 distance[world.movers[id].moverClass, default: 0] += state.position.distance(to: previous[id].position)
             }
             previous = snapshot.movers
-            let (observations, truth) = sensing.observe(snapshot)
+            let schedule = handover?.schedule(twin: tracker.state, frameIndex: snapshot.frameIndex, time: snapshot.time)
+            let (observations, truth) = sensing.observe(snapshot, schedule: schedule)
             let heard = Self.heardTargets(truth, snapshot)
             let (localized, problem) = Self.localize(
                 observations, heard: heard, localizer: localizer, links: sensing.links, stations: stations,
@@ -289,9 +295,10 @@ public struct Simulation {
             tracking.seconds += Self.seconds(clock.now - trackStart)
             tracking.add(report, state: tracker.state, truths: heard)
             let twin = TwinFrameRecord(state: tracker.state, report: report)
+            let handovers = handover?.update(twin: tracker.state)
             try writer?.append(
                 snapshot, observations: options.recordObservations ? observations : nil,
-                truth: options.recordObservations ? truth : nil, localization: localized, twin: twin,
+                truth: options.recordObservations ? truth : nil, localization: localized, twin: twin, handovers: handovers,
                 resume: try resumePoint(after: frame + 1))
             progress(frame + 1, frames)
             if let stop = options.stopAfterFrames, frame + 1 >= stop { throw SimulationInterrupted(frames: frame + 1) }

@@ -55,6 +55,9 @@ public struct SensingEngine: Sendable {
     private var rcsNow: [Double]
     private var linkRNG: [SeededRandom]
     private var previousTime: Double?
+    /// This frame's sensing schedule as a [BS × mover] mask (nil: every BS senses every
+    /// mover); set in `observe`, so not in the checkpoint.
+    private var illuminated: [Bool]?
 
     /// Builds the sensing chain of a world. `mode` overrides the world file's.
     public init(world: WorldSpec, movers: [MoverInfo], mode: SensingMode? = nil) {
@@ -248,7 +251,9 @@ public struct SensingEngine: Sendable {
 
     /// Measurements of one frame, and their truth labels (kept apart: only the first goes on
     /// to localisation).
-    public mutating func observe(_ snapshot: WorldSnapshot) -> (FrameObservations, ObservationTruth) {
+    /// With a `schedule`, echoes of movers come only from the beams it lists (handover).
+    public mutating func observe(_ snapshot: WorldSnapshot, schedule: SensingSchedule? = nil) -> (FrameObservations, ObservationTruth) {
+        illuminated = schedule?.mask(baseStations: baseStations.count, movers: snapshot.movers.map(\.position))
         let dt = previousTime.map { snapshot.time - $0 } ?? 0
         previousTime = snapshot.time
         for m in 0..<moverCount { rcsNow[m] = rcs[m].next(dt: dt, rng: &rcsRNG[m]) }
@@ -404,6 +409,7 @@ public struct SensingEngine: Sendable {
             let legTx = legFrame[c.txAnchor * targetCount + t], legRx = legFrame[c.rxAnchor * targetCount + t]
             guard legTx.inRange, legRx.inRange else { continue }
             let isMover = t < moverCount
+            if isMover, let lit = illuminated, !Self.inBeams(lit, c, t, moverCount, baseStations.count) { continue }
             let velocity: Vec3 = isMover ? snapshot.movers[t].velocity : .zero
             let rcsDbsm = isMover ? rcsNow[t] : spec.backgroundRCSDbsm
             let pathLength = link.isMonostatic ? 2 * legTx.distance : legTx.distance + legRx.distance
@@ -412,7 +418,7 @@ public struct SensingEngine: Sendable {
                 link.isMonostatic
                 ? 2 * velocity.dot(legTx.unit)
                 : velocity.dot(legTx.unit + legRx.unit) - rxVelocity.dot(legRx.unit)
-            let baseSNR = c.echoConstantDb + rcsDbsm - legTx.pathLossDb - legRx.pathLossDb
+            let baseSNR = c.echoSNRDb(rcsDbsm: rcsDbsm, txPathLossDb: legTx.pathLossDb, rxPathLossDb: legRx.pathLossDb)
             if isMover { counts.pairs += 1 }
             if legTx.los && legRx.los {
                 if isMover { counts.losPairs += 1 }

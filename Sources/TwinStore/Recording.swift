@@ -9,7 +9,7 @@ import TwinWorld
 /// A recording opened for reading.
 public final class Recording {
     public let path: String
-    private let queue: DatabaseQueue
+    let queue: DatabaseQueue
 
     public struct Summary: Sendable, Equatable {
         public var metadata: SessionMetadata
@@ -449,7 +449,7 @@ public final class Recording {
             [
                 "truth", "ue_report", "ue_truth", "frame", "mover", "observation", "observation_truth", "localization",
                 "localization_frame",
-                "track", "track_event", "twin_frame",
+                "track", "track_event", "twin_frame", "handover_event",
             ]
             .contains(table)
         else {
@@ -464,6 +464,7 @@ public final class Recording {
             case "localization_frame", "twin_frame": "frameIndex"
             case "track": "frameIndex, trackId"
             case "track_event": "frameIndex, trackId, kind"
+            case "handover_event": "frameIndex, trackId"
             default: "frameIndex, moverId"
             }
         return try queue.read { db in

@@ -194,6 +194,7 @@ enum RecordingSchema {
                     );
                     """)
         }
+        migrator.registerMigration("v5-handover", migrate: RecordingSchema.handover)
         return migrator
     }
 
@@ -201,6 +202,6 @@ enum RecordingSchema {
     /// trims back to its resume point).
     static let frameTables = [
         "frame", "truth", "ue_report", "ue_truth", "observation", "observation_truth", "localization", "localization_frame",
-        "track", "track_event", "twin_frame",
+        "track", "track_event", "twin_frame", "handover_event",
     ]
 }

@@ -69,6 +69,8 @@ public final class RecordingWriter {
             twin: TwinFrameRecord?
         )] = []
     private(set) public var framesWritten = 0
+    /// Handover events of the queued frames (committed with them).
+    private var pendingHandovers: [HandoverEvent] = []
 
     /// Creates (or replaces) the recording at `path` and stores the session and the world's
     /// static catalogue (movers, base stations, RIS).
@@ -193,9 +195,11 @@ public final class RecordingWriter {
     /// together with `resume` (evaluated only then: the run's state after this frame).
     public func append(
         _ snapshot: WorldSnapshot, observations: FrameObservations? = nil, truth: ObservationTruth? = nil,
-        localization: LocalizationResult? = nil, twin: TwinFrameRecord? = nil, resume: @autoclosure () throws -> Data? = nil
+        localization: LocalizationResult? = nil, twin: TwinFrameRecord? = nil, handovers: [HandoverEvent]? = nil,
+        resume: @autoclosure () throws -> Data? = nil
     ) throws {
         pending.append((snapshot, observations, truth, localization, twin))
+        pendingHandovers += handovers ?? []
         if pending.count >= batchFrames { try flush(resume: resume()) }
     }
 
@@ -290,6 +294,7 @@ public final class RecordingWriter {
                         }
                     }
                 }
+                try Self.insertHandovers(pendingHandovers, db)
                 if let resume {
                     try db.execute(
                         sql: "INSERT OR REPLACE INTO resume_point (id, frameIndex, state) VALUES (1, ?, ?)",
@@ -302,6 +307,7 @@ public final class RecordingWriter {
         }
         framesWritten += batch.count
         pending.removeAll(keepingCapacity: true)
+        pendingHandovers.removeAll()
     }
 
     /// Commits what is left, marks the session completed and folds the WAL into the main file,

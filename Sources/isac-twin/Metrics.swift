@@ -52,8 +52,9 @@ struct MetricsCommand: ParsableCommand {
 
     func run() throws {
         let m = try withUserErrors { try RecordingMetrics(path: recording, settings: options.settings) }
+        let handover = try withUserErrors { try RecordingHandoverMetrics(path: recording) }
         if options.json {
-            print(MetricsOutput.json(m, errors: errors))
+            print(HandoverOutput.splice(MetricsOutput.json(m, errors: errors), handover))
             return
         }
         print(MetricsOutput.header(m))
@@ -87,6 +88,7 @@ struct MetricsCommand: ParsableCommand {
                     format: "%5d  %@ %6d %6.3f %5d %8.3f %5d", r.id, pad(m.moverNames[r.id] ?? "?", 18), r.frames, r.fraction, r.longestGap,
                     t.fraction, t.longestGap))
         }
+        if let handover { print(([""] + HandoverOutput.text(handover)).joined(separator: "\n")) }
     }
 }
 
@@ -124,6 +126,17 @@ struct CompareCommand: ParsableCommand {
             print(
                 pad(x.key, 40) + lpad(MetricsOutput.format(x.value, x.key), 12) + lpad(MetricsOutput.format(y.value, x.key), 12)
                     + lpad(MetricsOutput.format(y.value - x.value, x.key), 12))
+        }
+        // Handover rows when both recordings ran with a handover policy.
+        if let ha = try withUserErrors({ try RecordingHandoverMetrics(path: a) }),
+            let hb = try withUserErrors({ try RecordingHandoverMetrics(path: b) })
+        {
+            print("handover: A \(ha.policy.rawValue), B \(hb.policy.rawValue)")
+            for (x, y) in zip(HandoverOutput.rows(ha), HandoverOutput.rows(hb)) {
+                print(
+                    pad(x.key, 40) + lpad(MetricsOutput.format(x.value, x.key), 12) + lpad(MetricsOutput.format(y.value, x.key), 12)
+                        + lpad(MetricsOutput.format(y.value - x.value, x.key), 12))
+            }
         }
     }
 }

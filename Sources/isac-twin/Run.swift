@@ -41,6 +41,9 @@ struct Run: ParsableCommand {
     @Option(help: "Tracker (overrides tracker.name): gnn-cv, gnn-ca, gnn-ct, gnn-imm, jpda-cv, jpda-ca, jpda-ct or jpda-imm.")
     var tracker: String?
 
+    @Option(help: "Sensing handover policy (overrides handover.policy): none, strongest, hysteresis or predictive.")
+    var handover: HandoverPolicy?
+
     @OptionGroup var set: WorldOverrideOptions
 
     @Option(help: "Frames per committed transaction (a killed run loses at most this many frames of work; default 50).")
@@ -68,6 +71,7 @@ struct Run: ParsableCommand {
             let others = [
                 world.map { _ in "a world" }, duration.map { _ in "--duration" }, seed.map { _ in "--seed" }, mode.map { _ in "--mode" },
                 localizer.map { _ in "--localizer" }, tracker.map { _ in "--tracker" }, set.settings.isEmpty ? nil : "--set",
+                handover.map { _ in "--handover" },
                 record.map { _ in "--record" }, noRecord ? "--no-record" : nil, noObservations ? "--no-observations" : nil,
                 batchFrames.map { _ in "--batch-frames" },
             ].compactMap { $0 }
@@ -97,7 +101,8 @@ struct Run: ParsableCommand {
                 worldFile: path,
                 options: RunOptions(
                     duration: duration, seed: seed, batchFrames: batchFrames ?? 50, mode: mode, localizer: localizer, tracker: tracker,
-                    overrides: set.overrides, recordObservations: !noObservations))
+                    overrides: set.overrides + (handover.map { [WorldOverride(key: "handover.policy", value: $0.rawValue)] } ?? []),
+                    recordObservations: !noObservations))
             if !noRecord {
                 let stem = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
                 run.options.recordPath = record ?? "recordings/\(stem)-\(run.spec.simulation.seed).sqlite"
@@ -214,4 +219,5 @@ final class ProgressBar {
 }
 
 extension SensingMode: ExpressibleByArgument {}
+extension HandoverPolicy: ExpressibleByArgument {}
 extension LocalizerKind: ExpressibleByArgument {}

@@ -17,6 +17,8 @@ public struct WorldSpec: Sendable, Equatable {
     public var sensing: SensingSpec
     public var localizer: LocalizerSpec
     public var tracker: TrackerSpec
+    /// Sensing clusters and handover (absent: `policy: none`, every BS senses every target).
+    public var handover: HandoverSpec = .default
 }
 
 public struct SimulationSpec: Sendable, Equatable {

@@ -1,0 +1,84 @@
+import RealModule
+import TwinMath
+import TwinRadio
+import TwinWorld
+
+extension LinkConstants {
+    /// The bistatic radar equation in dB (DOMAIN.md §4): post-integration SNR of an echo off
+    /// a target of `rcsDbsm` whose transmit and receive legs lose `txPathLossDb` and
+    /// `rxPathLossDb`. Shared by the sensing chain and the predicted sensing quality.
+    @inline(__always)
+    func echoSNRDb(rcsDbsm: Double, txPathLossDb: Double, rxPathLossDb: Double) -> Double {
+        echoConstantDb + rcsDbsm - txPathLossDb - rxPathLossDb
+    }
+}
+
+/// Predicted sensing quality of each base station at a point: the post-integration SNR of
+/// its monostatic echo off a reference target (`handover.referenceRCSDbsm`) there, with the
+/// BS's link budget (`LinkConstants` of a monostatic link, whatever the sensing mode), the
+/// 38.901 *mean* path loss of the BS's scenario (UMa for a macro BS on a road map, UMi for a
+/// micro BS, InF in a factory hall — as in `SensingEngine`), no shadowing, line of sight from
+/// the obstacle index (a blocked ray or a point beyond `sensing.maxRange` gives −∞: no echo).
+/// On maps without obstacles the LOS path loss is used (the stochastic LOS draws of the
+/// sensing chain are not predictable per frame).
+///
+/// A cluster's quality is the power sum of its members' SNRs, 10·log10 Σ 10^(SNRᵢ/10): the
+/// Fisher information of independent echoes adds, and each is ∝ SNR (DOMAIN.md §5).
+public struct SensingQualityModel: Sendable {
+    public let names: [String]
+    public let isMacro: [Bool]
+    public let positions: [Vec3]
+    let models: [any PropagationModel]
+    let constants: [LinkConstants]
+    let obstacles: ObstacleIndex?
+    let maxRange: Double
+    public let referenceRCSDbsm: Double
+
+    public init(world: WorldSpec) {
+        names = world.baseStations.map(\.name)
+        isMacro = world.baseStations.map { $0.tier == .macro }
+        positions = world.baseStations.map(\.position)
+        let street: PropagationScenario
+        switch world.map {
+        case .factory(let hall): street = .indoorFactory(hall.scenario, hall.clutter)
+        case .road: street = .urbanMicro
+        }
+        models = world.baseStations.map { bs in
+            switch (world.map, bs.tier) {
+            case (.road, .macro): return PropagationScenario.urbanMacro.model
+            default: return street.model
+            }
+        }
+        constants = world.baseStations.indices.map { i in
+            LinkConstants(
+                link: SensingLink(id: -1, kind: .monostatic, transmitter: .baseStation(i), receiver: .baseStation(i)),
+                world: world, sensing: world.sensing, txAnchor: i, rxAnchor: i)
+        }
+        let obstacles = world.map.obstacles
+        self.obstacles = obstacles.isEmpty ? nil : ObstacleIndex(obstacles: obstacles, bounds: world.map.size)
+        maxRange = world.sensing.maxRange
+        referenceRCSDbsm = world.handover.referenceRCSDbsm
+    }
+
+    public var count: Int { names.count }
+
+    /// Predicted monostatic SNR (dB) of base station `bs` for a reference target at `p`; −∞
+    /// when out of range, blocked or not a finite point.
+    public func snrDb(bs: Int, at p: Vec3) -> Double {
+        let a = positions[bs]
+        let d = a.distance(to: p)
+        guard p.isFinite, d <= maxRange, d > 0.1, !(obstacles?.isBlocked(a, p) ?? false) else { return -.infinity }
+        let loss = models[bs].pathLoss(LinkGeometry(a, p), carrierFrequency: constants[bs].carrier, los: true).meanDb
+        return constants[bs].echoSNRDb(rcsDbsm: referenceRCSDbsm, txPathLossDb: loss, rxPathLossDb: loss)
+    }
+
+    /// Quality of a set of base stations at `p`: 10·log10 Σ 10^(SNRᵢ/10), dB (−∞ if none sees it).
+    public func qualityDb(_ members: [Int], at p: Vec3) -> Double {
+        var sum = 0.0
+        for i in members {
+            let s = snrDb(bs: i, at: p)
+            if s.isFinite { sum += Double.exp(s * (Double.log(10) / 10)) }
+        }
+        return sum > 0 ? 10 * Double.log10(sum) : -.infinity
+    }
+}

@@ -1,0 +1,50 @@
+import TwinMath
+
+/// Which base stations illuminate what this frame (README "Sensing clusters and handover").
+///
+/// Each base station points beams at the predicted positions of the tracks its clusters
+/// serve; a beam covers a sphere of `radius` around its centre. An echo of a mover on a link
+/// (transmitter i, receiver j) is produced only when the mover lies in a beam of i and — for a
+/// base-station receiver other than i — in a beam of j. Direct paths, clutter and background
+/// reflectors are unaffected. No schedule (nil) means every base station senses everywhere
+/// (a search frame, or handover off).
+public struct SensingSchedule: Sendable, Equatable {
+    public struct Beam: Sendable, Equatable {
+        public var center: Vec3
+        public var radius: Double
+
+        public init(center: Vec3, radius: Double) {
+            self.center = center
+            self.radius = radius
+        }
+    }
+
+    /// Beams of each base station, by BS index.
+    public var beams: [[Beam]]
+
+    public init(beams: [[Beam]]) { self.beams = beams }
+
+    /// Whether base station `bs` illuminates `p`.
+    public func illuminates(_ bs: Int, _ p: Vec3) -> Bool {
+        guard bs < beams.count else { return false }
+        return beams[bs].contains { $0.center.distance(to: p) <= $0.radius }
+    }
+
+    /// Row-major mask [bs × mover] of `illuminates(bs, movers[m])`.
+    func mask(baseStations: Int, movers: [Vec3]) -> [Bool] {
+        var lit = [Bool](repeating: false, count: baseStations * movers.count)
+        for b in 0..<baseStations {
+            for (m, p) in movers.enumerated() { lit[b * movers.count + m] = illuminates(b, p) }
+        }
+        return lit
+    }
+}
+
+extension SensingEngine {
+    /// Whether mover `t` is in a beam of the link's transmitter and, for a base-station
+    /// receiver, of its receiver (`lit`: the [BS × mover] mask of the frame's schedule).
+    @inline(__always)
+    static func inBeams(_ lit: [Bool], _ c: LinkConstants, _ t: Int, _ movers: Int, _ baseStations: Int) -> Bool {
+        lit[c.txAnchor * movers + t] && (c.rxAnchor >= baseStations || lit[c.rxAnchor * movers + t])
+    }
+}

@@ -1,0 +1,50 @@
+import Testing
+
+@testable import TwinMetrics
+
+/// Handover count, ping-pong and interruption on a scripted event list, against hand counts.
+struct HandoverMetricsTests {
+    @Test func pingPongAndInterruptionOfAScriptedRun() {
+        // Track 1: first assigned to A at 0 s; A→B at 1.0; B→A at 1.5 (back within 1 s: a
+        // ping-pong); A→C at 5.0; C→A at 7.0 (2 s after leaving A: not one). Track 2: A→B at 3.0
+        // and B→A at 4.5 (1.5 s: not one).
+        let events = [
+            HandoverRecord(time: 0, trackId: 1, from: nil, to: "A"),
+            HandoverRecord(time: 1.0, trackId: 1, from: "A", to: "B"),
+            HandoverRecord(time: 1.5, trackId: 1, from: "B", to: "A"),
+            HandoverRecord(time: 5.0, trackId: 1, from: "A", to: "C"),
+            HandoverRecord(time: 7.0, trackId: 1, from: "C", to: "A"),
+            HandoverRecord(time: 3.0, trackId: 2, from: "A", to: "B"),
+            HandoverRecord(time: 4.5, trackId: 2, from: "B", to: "A"),
+        ]
+        // Track 1 lives 0…8 s, every 0.1 s, detected except at 1.1, 1.2 (after the 1.0 s
+        // handover), 5.1…5.4 (after 5.0) and after 7.0 (never again). Track 2 lives 2…6 s,
+        // detected in every frame.
+        var frames: [TrackFrame] = []
+        for k in 0...80 {
+            let missed = [11, 12, 51, 52, 53, 54].contains(k) || k > 70
+            frames.append(TrackFrame(trackId: 1, time: Double(k) / 10, detected: !missed))
+        }
+        for k in 20...60 { frames.append(TrackFrame(trackId: 2, time: Double(k) / 10, detected: true)) }
+        let m = HandoverMetrics(
+            events: events.reversed(), frames: frames.reversed(), frameDuration: 0.1, targetMinutes: 2, pingPongWindow: 1)
+        #expect(m.handovers == 6)
+        #expect(m.initialAssignments == 1)
+        #expect(m.pingPongs == 1)
+        #expect(abs(m.pingPongRate - 1.0 / 6) < 1e-12)
+        #expect(m.perTargetMinute == 3)
+        // Gaps: 1.0 → 1.3 costs 1.3 − 1.0 − 0.1 = 0.2 s; 1.5 none; 5.0 → 5.5 costs 0.4 s; 7.0 →
+        // never again: the track's last frame 8.0 − 7.0 = 1.0 s; track 2 none. Total 1.6 s.
+        #expect(abs(m.interruptionTime - 1.6) < 1e-9)
+        #expect(abs(m.meanInterruption - 1.6 / 6) < 1e-9)
+    }
+
+    @Test func noHandoversGiveNoRates() {
+        let m = HandoverMetrics(
+            events: [HandoverRecord(time: 0, trackId: 4, from: nil, to: "A")], frames: [], frameDuration: 0.1, targetMinutes: 1,
+            pingPongWindow: 1)
+        #expect(m.handovers == 0 && m.initialAssignments == 1)
+        #expect(m.pingPongRate.isNaN && m.meanInterruption.isNaN)
+        #expect(m.perTargetMinute == 0)
+    }
+}
