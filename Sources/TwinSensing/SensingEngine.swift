@@ -174,7 +174,7 @@ public struct SensingEngine: Sendable {
             return c
         }
         linkConstants = linkConstantsForInit
-        for link in links {
+        for link in links where link.panel == nil {  // a RIS link is no BS pair
             if case .baseStation(let i) = link.transmitter, case .baseStation(let j) = link.receiver { pairLink[i][j] = link.id }
         }
         bsPairLink = pairLink

@@ -106,6 +106,30 @@ func risWorld(panel: String = "", sensing: String = "") -> String {
         #expect(heard == 20)
     }
 
+    /// Cell-free: echoes attributed to the wrong transmitter land on another BS pair's link,
+    /// never on the RIS link of the receiving BS.
+    @Test func cellFreeMisattributionNeverLandsOnTheRISLink() throws {
+        let spec = try WorldSpec.decode(yaml: risWorld(sensing: ", identificationAccuracy: 0"), file: "t.yaml")
+        var world = try World(spec: spec)
+        var sensing = SensingEngine(world: spec, movers: world.movers, mode: .cellFree)
+        let ris = try #require(sensing.links.first { $0.kind == .ris })
+        #expect(sensing.links.count == 5)
+        var onRIS = 0, misattributed = 0
+        for _ in 0..<20 {
+            let (obs, truth) = sensing.observe(world.step(dt: 0.1))
+            for (m, t) in zip(obs.measurements, truth.labels) {
+                if m.linkId == ris.id {
+                    #expect(t.moverId == 0 && abs(t.trueRange - 20) < 1e-12)
+                    onRIS += 1
+                } else if t.pathType == .target && t.transmitter != sensing.links[m.linkId].transmitter {
+                    misattributed += 1
+                }
+            }
+        }
+        #expect(onRIS == 20)
+        #expect(misattributed > 0)
+    }
+
     @Test func switchedOffOrWithoutPanelsNothingChanges() throws {
         let off = try WorldSpec.decode(yaml: risWorld(sensing: ", ris: false"), file: "t.yaml")
         #expect(!off.sensing.ris)
