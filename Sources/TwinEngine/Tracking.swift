@@ -85,7 +85,7 @@ enum DetectionBuilder {
             guard link.echoes.indices.contains(ref.echo) else { continue }
             if case .unknown = link.offset { continue }
             let tx = problem.anchors[link.transmitter], rx = problem.anchors[link.receiver]
-            guard tx.kind == .baseStation, rx.kind == .baseStation else { continue }
+            guard tx.kind != .ue, rx.kind != .ue else { continue }
             let echo = link.echoes[ref.echo]
             let rangeKind: RawMeasurement.Kind =
                 link.isMonostatic ? .range(from: rx.position) : .sumRange(transmitter: tx.position, receiver: rx.position)

@@ -31,6 +31,8 @@ extension LocalizationProblem {
             anchors.append(
                 Anchor(name: "ue\(report.moverId)", position: report.reportedPosition, kind: .ue, positionVariance: ueReportVariance))
         }
+        // RIS panels of `.ris` links: monostatic anchors at the panel (RISLocalization).
+        let risAnchor = RISLocalization.appendAnchors(links: links, to: &anchors)
         func anchorIndex(_ node: SensingNode) -> Int? {
             switch node {
             case .baseStation(let i): i < baseStations.count ? i : nil
@@ -84,7 +86,8 @@ extension LocalizationProblem {
         var networkOffset: [Int: (value: Double, variance: Double)] = [:]
         for linkId in Set(calibrated.measurements.map(\.linkId)).sorted() {
             let link = links[linkId]
-            guard let tx = anchorIndex(link.transmitter), let rx = anchorIndex(link.receiver) else { continue }
+            guard let tx = risAnchor[linkId] ?? anchorIndex(link.transmitter), let rx = risAnchor[linkId] ?? anchorIndex(link.receiver)
+            else { continue }
             var offset: Offset = .none
             if !link.isMonostatic {
                 if let known = linkOffset[linkId] {
@@ -107,7 +110,7 @@ extension LocalizationProblem {
         }
         for m in calibrated.measurements {
             guard let l = linkIndex[m.linkId] else { continue }
-            var range = m.range
+            var range = m.range - RISLocalization.bsLegLength(links[m.linkId], baseStations: baseStations)
             var variance = m.rangeVariance
             if let network = networkOffset[m.linkId] {
                 range -= network.value

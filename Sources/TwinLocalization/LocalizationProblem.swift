@@ -15,6 +15,9 @@ public struct LocalizationProblem: Sendable, Equatable {
             case baseStation
             /// A UE whose position is its own (GNSS) report and may be badly wrong.
             case ue
+            /// A RIS panel at a surveyed position: the monostatic end of a RIS link (its BS's
+            /// leg subtracted from the range, the angle measured at the panel).
+            case ris
         }
 
         public var name: String

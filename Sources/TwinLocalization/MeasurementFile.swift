@@ -278,7 +278,7 @@ extension MeasurementFile {
             for c in coordinates { xyz.append(try c.number("a finite number (m)")) }
             var kind = LocalizationProblem.Anchor.Kind.baseStation
             if let k = object.optional("kind") {
-                let allowed = "'baseStation' or 'ue'"
+                let allowed = "'baseStation', 'ue' or 'ris'"
                 guard case .string(let text) = k.node.value, let parsed = LocalizationProblem.Anchor.Kind(rawValue: text) else {
                     throw k.stop(allowed)
                 }

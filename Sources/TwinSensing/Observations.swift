@@ -26,6 +26,8 @@ public enum LinkKind: String, Sendable, Codable, CaseIterable {
     /// Co-frequency cell-free: every BS transmits the same waveform; a receiving BS attributes
     /// each echo to a transmitter (possibly the wrong one).
     case cellFree = "cell-free"
+    /// A BS senses through a RIS panel: BS → RIS → target → RIS → BS (`SensingLink.panel`).
+    case ris
 }
 
 /// A transmitter–receiver pair that yields measurements each frame.
@@ -34,6 +36,8 @@ public struct SensingLink: Sendable, Equatable, Codable {
     public var kind: LinkKind
     public var transmitter: SensingNode
     public var receiver: SensingNode
+    /// The RIS panel of a `.ris` link (transmitter = receiver = the panel's BS); nil otherwise.
+    public var panel: RISPanelRef? = nil
 
     public var isMonostatic: Bool { transmitter == receiver }
 }

@@ -29,6 +29,8 @@ public struct SensingEngine: Sendable {
     /// Anchors: base stations first, then one per receiving UE and carrier it listens on (a
     /// UE's legs are evaluated at each transmitter carrier): `ueAnchorMover[a − bsCount]`.
     private let ueAnchorMover: [Int]
+    /// Positions of the RIS anchors (after the UE anchors), one per RIS link.
+    private let risAnchorPosition: [Vec3]
     private let anchorModels: [any PropagationModel]
     private let anchorCarrier: [Double]
     private let anchorUsed: [Bool]
@@ -67,7 +69,9 @@ public struct SensingEngine: Sendable {
         baseStations = world.baseStations
         let root = SeededRandom(seed: world.simulation.seed).substream("sensing")
         let ueMovers = movers.filter(\.carriesUE).map(\.id)
-        links = SensingLinks.make(mode: spec.mode, baseStations: world.baseStations, ueMovers: ueMovers, maxBaseline: spec.maxBaseline)
+        let modeLinks = SensingLinks.make(
+            mode: spec.mode, baseStations: world.baseStations, ueMovers: ueMovers, maxBaseline: spec.maxBaseline)
+        links = modeLinks + RISSensing.links(world: world, sensing: spec, firstId: modeLinks.count)
         moverCount = movers.count
         // Background reflectors: fixed points 1 m above free floor, drawn once from the seed.
         var placement = root.substream("background")
@@ -102,24 +106,21 @@ public struct SensingEngine: Sendable {
             }
         }
         self.ueAnchorMover = ueAnchorMover
-        let street: PropagationScenario
-        switch world.map {
-        case .factory(let hall): street = .indoorFactory(hall.scenario, hall.clutter)
-        case .road: street = .urbanMicro
-        }
-        var models: [any PropagationModel] = []
-        var carriers: [Double] = []
-        for bs in world.baseStations {
-            switch (world.map, bs.tier) {
-            case (.road, .macro): models.append(PropagationScenario.urbanMacro.model)
-            default: models.append(street.model)
-            }
-            carriers.append(bs.carrierFrequency)
-        }
+        let street = PropagationScenario.street(world)
+        var models: [any PropagationModel] = world.baseStations.indices.map { PropagationScenario.model(world: world, baseStation: $0) }
+        var carriers: [Double] = world.baseStations.map(\.carrierFrequency)
         for k in ueAnchorMover.indices {
             models.append(street.model)
             carriers.append(ueCarriers[k % ueCarriers.count])
         }
+        // RIS anchors last (one per RIS link), in their BS's scenario and carrier.
+        let risPanels = links.compactMap(\.panel)
+        for panel in links where panel.panel != nil {
+            guard case .baseStation(let i) = panel.transmitter else { continue }
+            models.append(models[i])
+            carriers.append(carriers[i])
+        }
+        risAnchorPosition = risPanels.map(\.position)
         anchorModels = models
         anchorCarrier = carriers
         let anchorCount = models.count
@@ -135,9 +136,16 @@ public struct SensingEngine: Sendable {
             guard case .baseStation(let i) = link.transmitter else { preconditionFailure("transmitters are base stations") }
             return i
         }
+        /// A link's transmitting and receiving anchors (both the panel for a RIS link).
+        func ends(_ link: SensingLink) -> (tx: Int, rx: Int) {
+            if let panel = link.panel, let k = risPanels.firstIndex(of: panel) {
+                return (bsCount + ueAnchorMover.count + k, bsCount + ueAnchorMover.count + k)
+            }
+            return (anchor(link.transmitter, tx: transmitter(link)), anchor(link.receiver, tx: transmitter(link)))
+        }
         for link in links {
-            used[anchor(link.transmitter, tx: transmitter(link))] = true
-            used[anchor(link.receiver, tx: transmitter(link))] = true
+            used[ends(link).tx] = true
+            used[ends(link).rx] = true
         }
         anchorUsed = used
 
@@ -150,17 +158,21 @@ public struct SensingEngine: Sendable {
 
         var pairLink = [[Int]](repeating: [Int](repeating: -1, count: bsCount), count: bsCount)
         let linkConstantsForInit = links.map { link in
-            LinkConstants(
-                link: link, world: world, sensing: spec, txAnchor: anchor(link.transmitter, tx: transmitter(link)),
-                rxAnchor: anchor(link.receiver, tx: transmitter(link)))
+            var c = LinkConstants(link: link, world: world, sensing: spec, txAnchor: ends(link).tx, rxAnchor: ends(link).rx)
+            if let panel = link.panel {
+                c.attach(
+                    panel: world.ris[panel.index], baseStation: world.baseStations[transmitter(link)], model: models[transmitter(link)])
+            }
+            return c
         }
         linkConstants = linkConstantsForInit
-        for link in links {
+        for link in links where link.panel == nil {  // a RIS link is no BS pair
             if case .baseStation(let i) = link.transmitter, case .baseStation(let j) = link.receiver { pairLink[i][j] = link.id }
         }
         bsPairLink = pairLink
         cellFreeAlternatives = (0..<bsCount).map { j in (0..<bsCount).compactMap { i in pairLink[i][j] >= 0 ? pairLink[i][j] : nil } }
-        linkRNG = links.map { root.substream("link/\($0.transmitter)->\($0.receiver)") }
+        // A RIS link's stream is named after its panel too (its BS's own link has the same ends).
+        linkRNG = links.map { root.substream("link/\($0.transmitter)->\($0.receiver)" + ($0.panel.map { "/ris:\($0.name)" } ?? "")) }
 
         let hasObstacles = !world.map.obstacles.isEmpty
         switch spec.lineOfSight {
@@ -186,6 +198,7 @@ public struct SensingEngine: Sendable {
         let anchorNames =
             world.baseStations.map(\.name)
             + ueAnchorMover.indices.map { "ue:\(movers[ueAnchorMover[$0]].name)@\(carriers[bsCount + $0])" }
+            + risPanels.map { "ris:\($0.name)" }
         let targetNames = movers.map(\.name) + reflectors.indices.map { "reflector-\($0)" }
         legs = (0..<(anchorCount * targets)).map { k in
             LegState(rng: root.substream("leg/\(anchorNames[k / targets])/\(targetNames[k % targets])"))
@@ -280,7 +293,14 @@ public struct SensingEngine: Sendable {
     // MARK: - Legs
 
     private func anchorPosition(_ a: Int, _ snapshot: WorldSnapshot) -> Vec3 {
-        a < baseStations.count ? baseStations[a].position : snapshot.movers[ueAnchorMover[a - baseStations.count]].position
+        if let r = risAnchor(a) { return risAnchorPosition[r] }
+        return a < baseStations.count ? baseStations[a].position : snapshot.movers[ueAnchorMover[a - baseStations.count]].position
+    }
+
+    /// Index of anchor `a` among the RIS anchors, or nil for a BS or UE anchor.
+    private func risAnchor(_ a: Int) -> Int? {
+        let first = baseStations.count + ueAnchorMover.count
+        return a >= first ? a - first : nil
     }
 
     private func targetPosition(_ t: Int, _ snapshot: WorldSnapshot) -> Vec3 {
@@ -290,12 +310,12 @@ public struct SensingEngine: Sendable {
     private mutating func updateLegs(_ snapshot: WorldSnapshot) {
         for a in 0..<anchorCount where anchorUsed[a] {
             let pa = anchorPosition(a, snapshot)
-            let selfMover = a >= baseStations.count ? ueAnchorMover[a - baseStations.count] : -1
+            let selfMover = a >= baseStations.count && risAnchor(a) == nil ? ueAnchorMover[a - baseStations.count] : -1
             for t in 0..<targetCount {
                 let k = a * targetCount + t
                 guard t != selfMover else { legFrame[k].inRange = false; continue }
                 // A BS and a background reflector never move: their leg is evaluated once.
-                if a < baseStations.count && t >= moverCount && legs[k].hasPositions { continue }
+                if (a < baseStations.count || risAnchor(a) != nil) && t >= moverCount && legs[k].hasPositions { continue }
                 let pt = targetPosition(t, snapshot)
                 let delta = pt - pa
                 let distance = delta.norm
@@ -330,7 +350,8 @@ public struct SensingEngine: Sendable {
         let txPosition = anchorPosition(c.txAnchor, snapshot)
         let rxPosition = anchorPosition(c.rxAnchor, snapshot)
         let rxVelocity: Vec3 =
-            c.rxAnchor >= baseStations.count ? snapshot.movers[ueAnchorMover[c.rxAnchor - baseStations.count]].velocity : .zero
+            c.rxAnchor >= baseStations.count && risAnchor(c.rxAnchor) == nil
+            ? snapshot.movers[ueAnchorMover[c.rxAnchor - baseStations.count]].velocity : .zero
         let rxClock: Double
         switch link.receiver {
         case .baseStation(let j): rxClock = bsClock[j]
@@ -409,16 +430,20 @@ public struct SensingEngine: Sendable {
             let legTx = legFrame[c.txAnchor * targetCount + t], legRx = legFrame[c.rxAnchor * targetCount + t]
             guard legTx.inRange, legRx.inRange else { continue }
             let isMover = t < moverCount
-            if isMover, let lit = illuminated, !Self.inBeams(lit, c, t, moverCount, baseStations.count) { continue }
+            if isMover, let lit = illuminated, !Self.inBeams(lit, link, t, moverCount) { continue }
             let velocity: Vec3 = isMover ? snapshot.movers[t].velocity : .zero
             let rcsDbsm = isMover ? rcsNow[t] : spec.backgroundRCSDbsm
-            let pathLength = link.isMonostatic ? 2 * legTx.distance : legTx.distance + legRx.distance
+            let pathLength = (link.isMonostatic ? 2 * legTx.distance : legTx.distance + legRx.distance) + (c.ris?.fixedPathLength ?? 0)
             // Rate of change of the path length (both legs).
             let rate =
                 link.isMonostatic
                 ? 2 * velocity.dot(legTx.unit)
                 : velocity.dot(legTx.unit + legRx.unit) - rxVelocity.dot(legRx.unit)
-            let baseSNR = c.echoSNRDb(rcsDbsm: rcsDbsm, txPathLossDb: legTx.pathLossDb, rxPathLossDb: legRx.pathLossDb)
+            var baseSNR = c.echoSNRDb(rcsDbsm: rcsDbsm, txPathLossDb: legTx.pathLossDb, rxPathLossDb: legRx.pathLossDb)
+            if let ris = c.ris {  // through a RIS panel: only targets in front of it (RISSensing)
+                guard let gain = ris.targetGainDb(legTx.unit) else { continue }
+                baseSNR += ris.constantDb + gain
+            }
             if isMover { counts.pairs += 1 }
             if legTx.los && legRx.los {
                 if isMover { counts.losPairs += 1 }
@@ -456,7 +481,7 @@ public struct SensingEngine: Sendable {
         // alarm carries every field a real echo does.
         if spec.clutterRate > 0 {
             let n = rng.poisson(mean: spec.clutterRate)
-            let baseline = link.isMonostatic ? 0 : txPosition.distance(to: rxPosition)
+            let baseline = link.isMonostatic ? c.ris?.fixedPathLength ?? 0 : txPosition.distance(to: rxPosition)
             for _ in 0..<n {
                 let path = baseline + rng.uniform() * 2 * spec.maxRange
                 let snrDb = spec.detectionThresholdDb + rng.exponential(rate: 1 / spec.clutterSNRMeanDb)
@@ -573,8 +598,10 @@ struct LinkConstants: Sendable {
     let bandwidth: Double
     let symbolDuration: Double
     let txElements: SIMD2<Int>
-    let rxElements: SIMD2<Int>
-    let reportsDeparture: Bool
+    var rxElements: SIMD2<Int>
+    var reportsDeparture: Bool
+    /// The BS–panel part of a RIS link (`RISSensing`); nil for other links.
+    var ris: RISPathConstants? = nil
     /// P_t + G_t + G_r + 10 log10(4π/λ²) − N + G_int: add the RCS (dBsm) and subtract both
     /// legs' path losses to get the echo's post-integration SNR (DOMAIN.md §4).
     let echoConstantDb: Double

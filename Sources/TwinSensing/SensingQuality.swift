@@ -38,17 +38,7 @@ public struct SensingQualityModel: Sendable {
         names = world.baseStations.map(\.name)
         isMacro = world.baseStations.map { $0.tier == .macro }
         positions = world.baseStations.map(\.position)
-        let street: PropagationScenario
-        switch world.map {
-        case .factory(let hall): street = .indoorFactory(hall.scenario, hall.clutter)
-        case .road: street = .urbanMicro
-        }
-        models = world.baseStations.map { bs in
-            switch (world.map, bs.tier) {
-            case (.road, .macro): return PropagationScenario.urbanMacro.model
-            default: return street.model
-            }
-        }
+        models = world.baseStations.indices.map { PropagationScenario.model(world: world, baseStation: $0) }
         constants = world.baseStations.indices.map { i in
             LinkConstants(
                 link: SensingLink(id: -1, kind: .monostatic, transmitter: .baseStation(i), receiver: .baseStation(i)),

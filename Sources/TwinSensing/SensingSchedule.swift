@@ -41,10 +41,13 @@ public struct SensingSchedule: Sendable, Equatable {
 }
 
 extension SensingEngine {
-    /// Whether mover `t` is in a beam of the link's transmitter and, for a base-station
-    /// receiver, of its receiver (`lit`: the [BS × mover] mask of the frame's schedule).
+    /// Whether mover `t` is in a beam of the link's transmitting BS and, for a base-station
+    /// receiver, of its receiving BS (`lit`: the [BS × mover] mask of the frame's schedule). A
+    /// RIS link counts as its BS's: the BS steers the panel towards the targets it serves.
     @inline(__always)
-    static func inBeams(_ lit: [Bool], _ c: LinkConstants, _ t: Int, _ movers: Int, _ baseStations: Int) -> Bool {
-        lit[c.txAnchor * movers + t] && (c.rxAnchor >= baseStations || lit[c.rxAnchor * movers + t])
+    static func inBeams(_ lit: [Bool], _ link: SensingLink, _ t: Int, _ movers: Int) -> Bool {
+        guard case .baseStation(let i) = link.transmitter, lit[i * movers + t] else { return false }
+        guard link.panel == nil, case .baseStation(let j) = link.receiver else { return true }
+        return lit[j * movers + t]
     }
 }

@@ -351,8 +351,10 @@ public final class Recording {
                 station[row[0]] = "\(row[1] as String)/\(row[2] as String)"
             }
             var ends: [Int: [String]] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT id, transmitter, receiver FROM sensing_link") {
-                ends[row[0]] = [row[1] as String, row[2] as String].map { station[$0] ?? "ue" }
+            for row in try Row.fetchAll(db, sql: "SELECT id, transmitter, receiver, kind FROM sensing_link") {
+                // A RIS link (BS → panel → target → panel → BS) adds "ris" to its BS's label.
+                ends[row[0]] =
+                    [row[1] as String, row[2] as String].map { station[$0] ?? "ue" } + (row[3] as String == "ris" ? ["ris"] : [])
             }
             var out: [Int: [String]] = [:]
             let rows = try Row.fetchCursor(db, sql: "SELECT frameIndex, links FROM localization ORDER BY frameIndex, idx")

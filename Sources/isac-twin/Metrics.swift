@@ -50,8 +50,25 @@ struct MetricsCommand: ParsableCommand {
     @Flag(help: "With --json: include the sorted matched errors (the error CDF).")
     var errors = false
 
+    @Option(
+        help: ArgumentHelp(
+            "Score only the floor rectangle xmin,ymin,xmax,ymax (m): targets are the movers inside it, heard or not.",
+            valueName: "xmin,ymin,xmax,ymax"))
+    var region: String?
+
+    func validate() throws {
+        if let region, FloorRegion(parsing: region) == nil {
+            throw ValidationError(
+                "--region must be four numbers xmin,ymin,xmax,ymax in metres with xmin < xmax and ymin < ymax, found '\(region)'")
+        }
+    }
+
     func run() throws {
-        let m = try withUserErrors { try RecordingMetrics(path: recording, settings: options.settings) }
+        let area = region.flatMap(FloorRegion.init(parsing:))
+        let m = try withUserErrors {
+            try area.map { try RecordingMetrics(path: recording, settings: options.settings, region: $0) }
+                ?? RecordingMetrics(path: recording, settings: options.settings)
+        }
         let handover = try withUserErrors { try RecordingHandoverMetrics(path: recording) }
         if options.json {
             print(HandoverOutput.splice(MetricsOutput.json(m, errors: errors), handover))

@@ -249,7 +249,7 @@ struct MeasurementFileTests {
             message: "anchors[0].position: expected [x, y, z] in metres, found 2 numbers"),
         BadFile(
             name: "unknown anchor kind", anchors: #"[{"name": "bs1", "position": [0, 1, 2], "kind": "gNB"}]"#, links: "[]",
-            message: "anchors[0].kind: expected 'baseStation' or 'ue', found 'gNB'"),
+            message: "anchors[0].kind: expected 'baseStation', 'ue' or 'ris', found 'gNB'"),
         BadFile(
             name: "negative positionStd", anchors: #"[{"name": "bs1", "position": [0, 1, 2], "positionStd": -2}]"#, links: "[]",
             message: "anchors[0].positionStd: expected a finite number ≥ 0 (m), found -2"),

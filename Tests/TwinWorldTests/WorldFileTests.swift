@@ -317,3 +317,52 @@ struct TrackerSectionTests {
         #expect(WorldOverride(parsing: "=3") == nil)
     }
 }
+
+@Suite struct RISWorldFileTests {
+    static func world(_ ris: String, baseStations: String = "- {name: a, position: [10, 10, 6]}") -> String {
+        """
+        simulation: {dt: 0.1, duration: 1, seed: 5}
+        map:
+          factory:
+            size: [40, 20]
+            ceiling: 8
+            scenario: InF-SL
+            obstacles:
+              - {name: wall, kind: wall, min: [14, 0, 0], max: [15, 20, 8]}
+        infrastructure:
+          baseStations:
+            \(baseStations)
+          ris:
+            - \(ris)
+        movers:
+          - {name: drone, class: uav, waypoints: [[5, 5, 4]]}
+        """
+    }
+
+    @Test func unknownBaseStationIsAnError() {
+        let found = problems(Self.world("{name: p, position: [5, 15, 6], azimuthDeg: 0, baseStation: c}"))
+        #expect(found.count == 1)
+        #expect(found.first?.key == "infrastructure.ris[0].baseStation")
+        #expect(found.first?.expected == "one of the base stations 'a'")
+        #expect(found.first?.found == "'c'")
+    }
+
+    @Test func aPanelNoBaseStationSeesIsAnError() {
+        // Behind the full-height wall from the only TRP.
+        let found = problems(Self.world("{name: p, position: [20, 10, 6], azimuthDeg: 180}"))
+        #expect(found.count == 1)
+        #expect(found.first?.key == "infrastructure.ris[0]")
+        #expect(found.first?.found == "none of the 1 base stations")
+        // Facing away from it (normal +x, TRP at −x) is no better.
+        #expect(problems(Self.world("{name: p, position: [12, 10, 6], azimuthDeg: 0}")).count == 1)
+        // Facing it: valid.
+        #expect(problems(Self.world("{name: p, position: [12, 10, 6], azimuthDeg: 180}")).isEmpty)
+    }
+
+    @Test func sensingRisMustBeABoolean() {
+        let yaml = Self.world("{name: p, position: [12, 10, 6], azimuthDeg: 180}") + "\nsensing: {ris: maybe}\n"
+        let found = problems(yaml)
+        #expect(found.count == 1)
+        #expect(found.first?.key == "sensing.ris")
+    }
+}

@@ -139,7 +139,7 @@ struct WorldDecoder {
         var ris: [RISSpec] = []
         if let infra = top.optional("infrastructure"), var m = attempt({ try infra.mapping() }) {
             baseStations = attempt { try decodeBaseStations(m.optional("baseStations"), map: map, operators: operators) } ?? []
-            ris = attempt { try decodeRIS(m.optional("ris"), map: map) } ?? []
+            ris = attempt { try decodeRIS(m.optional("ris"), map: map, baseStations: baseStations) } ?? []
             m.finish()
         }
         let ue = attempt { try decodeUE(top.optional("ue")) }
@@ -591,7 +591,7 @@ struct WorldDecoder {
         }
     }
 
-    func decodeRIS(_ value: YAMLValue?, map: MapSpec?) throws -> [RISSpec] {
+    func decodeRIS(_ value: YAMLValue?, map: MapSpec?, baseStations: [BaseStationSpec] = []) throws -> [RISSpec] {
         guard let value else { return [] }
         return try value.sequence("a list of RIS panels").compactMap { item in
             attempt {
@@ -606,11 +606,14 @@ struct WorldDecoder {
                 guard e.allSatisfy({ $0 >= 1 && $0 <= 4096 && $0 == $0.rounded() }) else {
                     throw (ev ?? item).fail(expected: "whole numbers of elements from 1 to 4096")
                 }
-                return RISSpec(
+                var panel = RISSpec(
                     name: name, position: p,
                     azimuth: try m.double("azimuthDeg", default: 0, "the panel normal's azimuth in degrees") * .pi / 180,
                     elevation: try m.double("elevationDeg", default: 0, "the panel normal's elevation in degrees") * .pi / 180,
                     elements: SIMD2(Int(e[0]), Int(e[1])))
+                panel.baseStation = try servingBaseStation(
+                    of: panel, m.optional("baseStation"), at: item, map: map, baseStations: baseStations)
+                return panel
             }
         }
     }
@@ -688,6 +691,7 @@ struct WorldDecoder {
         }
         spec.ueNoiseFigureDb = try m.nonNegative("ueNoiseFigureDb", default: d.ueNoiseFigureDb, "a noise figure in dB")
         spec.rcsCorrelationTime = try m.positive("rcsCorrelationTime", default: d.rcsCorrelationTime, "a correlation time in seconds")
+        spec.ris = try m.bool("ris", default: d.ris)
         return spec
     }
 

@@ -297,6 +297,9 @@ public struct RISSpec: Sendable, Equatable {
     public var elevation: Double
     /// Elements along the panel's horizontal and vertical axes.
     public var elements: SIMD2<Int>
+    /// The base station that senses through the panel (`baseStation`, or the nearest one in
+    /// line of sight; see `WorldDecoder.servingBaseStation`).
+    public var baseStation: String = ""
 }
 
 // MARK: - Sensing and tracking (grown by later capabilities)
@@ -362,6 +365,8 @@ public struct SensingSpec: Sendable, Equatable {
     public var ueNoiseFigureDb: Double
     /// Correlation time of a target's RCS fluctuation, s.
     public var rcsCorrelationTime: Double
+    /// Whether base stations sense through the world's RIS panels (`LinkKind.ris`).
+    public var ris: Bool = true
 
     public static let `default` = SensingSpec(
         mode: .monostatic, detectionThresholdDb: 10, symbolsPerFrame: 14, lineOfSight: .auto,

@@ -1,0 +1,158 @@
+import Foundation
+import RealModule
+import Testing
+import TwinMath
+import TwinRadio
+import TwinWorld
+
+@testable import TwinSensing
+
+/// A 40 × 20 m hall (InF-SL, 28 GHz micro TRPs), TRP `a` at (10, 10, 6) and a RIS panel at
+/// (20, 10, 6) facing −x (towards `a`); TRP `b` at (30, 10, 6) is behind it. Three large UAVs
+/// hover at 6 m: `front` at (14, 18) in front of the panel in line of sight, `behind` at
+/// (26, 14) behind it, `hidden` at (12, 4) in front of it but behind a pillar.
+func risWorld(panel: String = "", sensing: String = "") -> String {
+    """
+    simulation: {dt: 0.1, duration: 1, seed: 5}
+    map:
+      factory:
+        size: [40, 20]
+        ceiling: 8
+        scenario: InF-SL
+        obstacles:
+          - {name: pillar, kind: wall, min: [15.5, 6.5, 0], max: [16.5, 7.5, 8]}
+    infrastructure:
+      baseStations:
+        - {name: a, position: [10, 10, 6]}
+        - {name: b, position: [30, 10, 6]}
+      ris:
+        - {name: panel, position: [20, 10, 6], azimuthDeg: 180, elements: [32, 32]\(panel)}
+    movers:
+      - {name: front, class: uav, size: large, waypoints: [[14, 18, 6]]}
+      - {name: behind, class: uav, size: large, waypoints: [[26, 14, 6]]}
+      - {name: hidden, class: uav, size: large, waypoints: [[12, 4, 6]]}
+    sensing: {mode: monostatic, nlosProbability: 0, clutterRate: 0, lineOfSight: geometry\(sensing)}
+    """
+}
+
+@Suite struct RISSensingTests {
+    @Test func theNearestTRPInFrontServesThePanel() throws {
+        let spec = try WorldSpec.decode(yaml: risWorld(), file: "t.yaml")
+        // a is 10 m away in front of the panel; b is 10 m away behind it.
+        #expect(spec.ris[0].baseStation == "a")
+        #expect(spec.sensing.ris)
+        let links = RISSensing.links(world: spec, sensing: spec.sensing, firstId: 2)
+        #expect(links.count == 1)
+        #expect(links[0].id == 2 && links[0].kind == .ris && links[0].transmitter == .baseStation(0) && links[0].isMonostatic)
+        #expect(links[0].panel == RISPanelRef(index: 0, name: "panel", position: Vec3(20, 10, 6), elements: SIMD2(32, 32)))
+    }
+
+    /// The cascaded radar equation by hand for TRP a (defaults of a micro TRP: 30 dBm, 16 × 8
+    /// array, 400 MHz at 120 kHz, NF 7 dB, 14 symbols), the panel of 32 × 32 and a 0 dBsm
+    /// target at (14, 18, 6): |BS − RIS| = |RIS − target| = 10 m, cos θ_BS = 1,
+    /// cos θ_target = 6/10 = 0.6.
+    ///   InF LOS path loss at 10 m: 31.84 + 21.5·1 + 19·log10(28) = 80.8360 dB (each leg)
+    ///   P_t + G_t + G_r = 30 + 2·10·log10(128) = 72.1442 dB
+    ///   10·log10(4π/λ²), λ = c/28 GHz = 10.7069 mm: 50.3988 dB
+    ///   N = 10·log10(k·290 K·400 MHz) + 7 + 30 = −80.9546 dBm
+    ///   G_int = 10·log10(3333 · 14) = 46.6896 dB
+    ///   echo constant = 72.1442 + 50.3988 + 80.9546 + 46.6896 = 250.1873 dB
+    ///   G(θ) = 10·log10(π·1024·cos θ): 35.0745 dB (cos 1), 32.8560 dB (cos 0.6)
+    ///   SNR = 250.1873 − 4·80.8360 + 2·(35.0745 + 32.8560) = 62.7043 dB
+    @Test func snrFollowsTheCascadedRadarEquation() throws {
+        let spec = try WorldSpec.decode(yaml: risWorld(), file: "t.yaml")
+        let snr = try #require(RISSensing.echoSNRDb(world: spec, panel: 0, target: Vec3(14, 18, 6), rcsDbsm: 0))
+        #expect(abs(snr - 62.7043) < 1e-3)
+        // Behind the panel: no echo at all.
+        #expect(RISSensing.echoSNRDb(world: spec, panel: 0, target: Vec3(26, 14, 6), rcsDbsm: 0) == nil)
+        // Each side of a pass: 10·log10(π·N·cos θ); quadrupling N adds 4 × 6.02 dB to the echo.
+        #expect(abs(RISSensing.apertureGainDb(elements: 1024, cosine: 1) - 35.0745) < 1e-4)
+        let small = try #require(
+            RISSensing.echoSNRDb(
+                world: try WorldSpec.decode(yaml: risWorld().replacingOccurrences(of: "[32, 32]", with: "[16, 16]"), file: "t.yaml"),
+                panel: 0, target: Vec3(14, 18, 6), rcsDbsm: 0))
+        #expect(abs(snr - small - 40 * Double.log10(4)) < 1e-9)
+    }
+
+    /// The RIS link hears only the target in front of the panel in line of sight; its range
+    /// is half the path 2|BS − RIS| + 2|RIS − target| (exactly 20 m), its angle is the
+    /// direction at the panel with the CRLB of the panel's 32 elements, and it has no
+    /// angle of departure.
+    @Test func echoesOnlyFromTargetsInFrontWithLineOfSight() throws {
+        let spec = try WorldSpec.decode(yaml: risWorld(), file: "t.yaml")
+        let world = try World(spec: spec)
+        var w = world
+        var sensing = SensingEngine(world: spec, movers: world.movers)
+        let ris = try #require(sensing.links.first { $0.kind == .ris })
+        #expect(sensing.links.count == 3)
+        let toFront = Vec3(14, 18, 6) - Vec3(20, 10, 6)
+        var heard = 0
+        for _ in 0..<20 {
+            let (obs, truth) = sensing.observe(w.step(dt: 0.1))
+            for (m, t) in zip(obs.measurements, truth.labels) where m.linkId == ris.id {
+                #expect(t.pathType == .target && t.moverId == 0)
+                #expect(abs(t.trueRange - 20) < 1e-12)
+                let snr = Double.exp10(m.snrDb / 10)
+                #expect(abs(m.aoaAzimuthVariance! / (6 / (32 * 32 * 32 * snr)) - 1) < 1e-12)
+                #expect(abs(m.aoaElevationVariance! / (6 / (32 * 32 * 32 * snr)) - 1) < 1e-12)
+                #expect(abs(m.aoaAzimuth! - toFront.azimuth) < 6 * m.aoaAzimuthVariance!.squareRoot())
+                #expect(abs(m.aoaElevation! - 0) < 6 * m.aoaElevationVariance!.squareRoot())
+                #expect(m.aodAzimuth == nil && m.aodElevation == nil)
+                #expect(abs(m.range - 20) < 6 * m.rangeVariance.squareRoot())
+                heard += 1
+            }
+        }
+        // 62.7 dB − 5.85 dBsm mean, σ ≈ 2.5 dB RCS and 2 × 4.3 dB shadowing: always above 10 dB.
+        #expect(heard == 20)
+    }
+
+    /// Cell-free: echoes attributed to the wrong transmitter land on another BS pair's link,
+    /// never on the RIS link of the receiving BS.
+    @Test func cellFreeMisattributionNeverLandsOnTheRISLink() throws {
+        let spec = try WorldSpec.decode(yaml: risWorld(sensing: ", identificationAccuracy: 0"), file: "t.yaml")
+        var world = try World(spec: spec)
+        var sensing = SensingEngine(world: spec, movers: world.movers, mode: .cellFree)
+        let ris = try #require(sensing.links.first { $0.kind == .ris })
+        #expect(sensing.links.count == 5)
+        var onRIS = 0, misattributed = 0
+        for _ in 0..<20 {
+            let (obs, truth) = sensing.observe(world.step(dt: 0.1))
+            for (m, t) in zip(obs.measurements, truth.labels) {
+                if m.linkId == ris.id {
+                    #expect(t.moverId == 0 && abs(t.trueRange - 20) < 1e-12)
+                    onRIS += 1
+                } else if t.pathType == .target && t.transmitter != sensing.links[m.linkId].transmitter {
+                    misattributed += 1
+                }
+            }
+        }
+        #expect(onRIS == 20)
+        #expect(misattributed > 0)
+    }
+
+    @Test func switchedOffOrWithoutPanelsNothingChanges() throws {
+        let off = try WorldSpec.decode(yaml: risWorld(sensing: ", ris: false"), file: "t.yaml")
+        #expect(!off.sensing.ris)
+        let world = try World(spec: off)
+        let engineOff = SensingEngine(world: off, movers: world.movers)
+        #expect(engineOff.links.allSatisfy { $0.kind == .monostatic })
+        // With the link off, the BS links' measurements are those of a world without the panel.
+        var a = world, b = try World(spec: off)
+        var plain = off
+        plain.ris = []
+        var sa = engineOff, sb = SensingEngine(world: plain, movers: b.movers)
+        for _ in 0..<5 {
+            let (oa, _) = sa.observe(a.step(dt: 0.1))
+            let (ob, _) = sb.observe(b.step(dt: 0.1))
+            #expect(oa == ob)
+        }
+    }
+
+    @Test func risLinksRoundTripThroughCodable() throws {
+        let spec = try WorldSpec.decode(yaml: risWorld(), file: "t.yaml")
+        let world = try World(spec: spec)
+        let links = SensingEngine(world: spec, movers: world.movers).links
+        let data = try JSONEncoder().encode(links)
+        #expect(try JSONDecoder().decode([SensingLink].self, from: data) == links)
+    }
+}
