@@ -41,6 +41,9 @@ struct Run: ParsableCommand {
     @Option(help: "Tracker (overrides tracker.name): gnn-cv, gnn-ca, gnn-ct, gnn-imm, jpda-cv, jpda-ca, jpda-ct or jpda-imm.")
     var tracker: String?
 
+    @Option(help: "Cooperation policy of the operators (sets cooperation.policy): isolated, measurement-sharing or track-sharing.")
+    var cooperation: CooperationPolicy?
+
     @OptionGroup var set: WorldOverrideOptions
 
     @Option(help: "Frames per committed transaction (a killed run loses at most this many frames of work; default 50).")
@@ -67,7 +70,7 @@ struct Run: ParsableCommand {
         if resume != nil {
             let others = [
                 world.map { _ in "a world" }, duration.map { _ in "--duration" }, seed.map { _ in "--seed" }, mode.map { _ in "--mode" },
-                localizer.map { _ in "--localizer" }, tracker.map { _ in "--tracker" }, set.settings.isEmpty ? nil : "--set",
+                localizer.map { _ in "--localizer" }, tracker.map { _ in "--tracker" }, cooperation.map { _ in "--cooperation" }, set.settings.isEmpty ? nil : "--set",
                 record.map { _ in "--record" }, noRecord ? "--no-record" : nil, noObservations ? "--no-observations" : nil,
                 batchFrames.map { _ in "--batch-frames" },
             ].compactMap { $0 }
@@ -97,7 +100,8 @@ struct Run: ParsableCommand {
                 worldFile: path,
                 options: RunOptions(
                     duration: duration, seed: seed, batchFrames: batchFrames ?? 50, mode: mode, localizer: localizer, tracker: tracker,
-                    overrides: set.overrides, recordObservations: !noObservations))
+                    overrides: set.overrides + (cooperation.map { [WorldOverride(key: "cooperation.policy", value: $0.rawValue)] } ?? []),
+                    recordObservations: !noObservations))
             if !noRecord {
                 let stem = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
                 run.options.recordPath = record ?? "recordings/\(stem)-\(run.spec.simulation.seed).sqlite"
@@ -214,4 +218,5 @@ final class ProgressBar {
 }
 
 extension SensingMode: ExpressibleByArgument {}
+extension CooperationPolicy: ExpressibleByArgument {}
 extension LocalizerKind: ExpressibleByArgument {}

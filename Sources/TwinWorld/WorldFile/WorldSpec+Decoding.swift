@@ -147,6 +147,7 @@ struct WorldDecoder {
         let sensing = attempt { try decodeSensing(top.optional("sensing")) }
         let localizer = attempt { try decodeLocalizer(top.optional("localizer")) }
         let tracker = attempt { try decodeTracker(top.optional("tracker")) }
+        let cooperation = attempt { try decodeCooperation(top.optional("cooperation"), operators: operators) } ?? nil
         top.finish()
         // Names as the world will use them: an entry with count N makes <name>-1 … <name>-N.
         checkUniqueNames(
@@ -159,7 +160,7 @@ struct WorldDecoder {
         return WorldSpec(
             description: description, simulation: simulation, map: map, movers: movers, ue: ue,
             operators: operators.isEmpty ? [OperatorSpec.default] : operators,
-            baseStations: baseStations, ris: ris, sensing: sensing, localizer: localizer, tracker: tracker)
+            baseStations: baseStations, ris: ris, sensing: sensing, localizer: localizer, tracker: tracker, cooperation: cooperation)
     }
 
     func checkUniqueNames(_ names: [(String, Int?)], what: String, key: String) {

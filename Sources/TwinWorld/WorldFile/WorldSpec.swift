@@ -17,6 +17,8 @@ public struct WorldSpec: Sendable, Equatable {
     public var sensing: SensingSpec
     public var localizer: LocalizerSpec
     public var tracker: TrackerSpec
+    /// How operators cooperate; nil: one fusion centre, no operator frames (see `CooperationSpec`).
+    public var cooperation: CooperationSpec? = nil
 }
 
 public struct SimulationSpec: Sendable, Equatable {
