@@ -83,7 +83,7 @@ struct FusionCentre {
         var linkOperator: [Int] = []
         if let frames, let cooperation = spec.cooperation {
             let reported = stations.indices.map { frames.reportedSite($0, world: stations[$0].position) }
-            if cooperation.calibration {
+            if cooperation.frameCalibration {
                 for k in 0..<operatorCount {
                     let mine = stations.indices.filter { frames.operatorOfStation[$0] == k }
                     registered[k] =
@@ -238,7 +238,7 @@ struct FusionCentre {
                 frame.measurements[k].aodAzimuth = OperatorFrames.wrap(az + registered[frames.operatorOfStation[i]].rotation)
             }
         }
-        guard cooperation.calibration else {
+        guard cooperation.clockCalibration else {
             return LocalizationProblem(
                 frame: frame, links: links, baseStations: coreSites, ueReportVariance: ueReportVariance,
                 synchronised: { linkOperator[$0] < 0 })

@@ -65,7 +65,9 @@ public enum CovarianceIntersection {
         return ModelState(mean: m, covariance: p)
     }
 
-    static func fuse(_ a: StateVector, information ia: StateMatrix, _ b: StateVector, information ib: StateMatrix, omega w: Double) -> ModelState? {
+    static func fuse(_ a: StateVector, information ia: StateMatrix, _ b: StateVector, information ib: StateMatrix, omega w: Double)
+        -> ModelState?
+    {
         let info = w * ia + (1 - w) * ib
         guard var p = inverse(info) else { return nil }
         p.symmetrize()
@@ -213,7 +215,9 @@ public struct TrackFusion: Sendable {
             }
         }
         state.nextId = next
-        state.members = tracks.indices.map { TrackFusionState.Member(source: tracks[$0].source, trackId: tracks[$0].track.id, coreId: coreOf[$0]!) }
+        state.members = tracks.indices.map {
+            TrackFusionState.Member(source: tracks[$0].source, trackId: tracks[$0].track.id, coreId: coreOf[$0]!)
+        }
         let cores = Set(coreOf.compactMap { $0 }).sorted()
         var out: [Track] = []
         for core in cores {
@@ -238,7 +242,8 @@ public struct TrackFusion: Sendable {
         var fused = members[0].state
         switch rule {
         case .best:
-            fused = members.min(by: { $0.state.covariance.positionBlock.determinant < $1.state.covariance.positionBlock.determinant })!.state
+            fused =
+                members.min(by: { $0.state.covariance.positionBlock.determinant < $1.state.covariance.positionBlock.determinant })!.state
         case .covarianceIntersection:
             for m in members.dropFirst() {
                 if let f = CovarianceIntersection.fuse(fused.mean, fused.covariance, m.state.mean, m.state.covariance) {

@@ -70,7 +70,8 @@ struct Run: ParsableCommand {
         if resume != nil {
             let others = [
                 world.map { _ in "a world" }, duration.map { _ in "--duration" }, seed.map { _ in "--seed" }, mode.map { _ in "--mode" },
-                localizer.map { _ in "--localizer" }, tracker.map { _ in "--tracker" }, cooperation.map { _ in "--cooperation" }, set.settings.isEmpty ? nil : "--set",
+                localizer.map { _ in "--localizer" }, tracker.map { _ in "--tracker" }, cooperation.map { _ in "--cooperation" },
+                set.settings.isEmpty ? nil : "--set",
                 record.map { _ in "--record" }, noRecord ? "--no-record" : nil, noObservations ? "--no-observations" : nil,
                 batchFrames.map { _ in "--batch-frames" },
             ].compactMap { $0 }

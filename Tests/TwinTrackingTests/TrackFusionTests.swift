@@ -88,7 +88,8 @@ import TwinMath
         #expect(second.twin.tracks[0].position == Vec3(10, 10, 0))
         #expect(second.deleted == [2])
         // A new track of a new target gets id 3: 2 is not reused.
-        let third = fusion.fuse(frameIndex: 2, time: 0.2, tracks: [near[0], source(1, track(9, at: Vec3(200, 0, 0), sigma: 1))], rejectedDetections: 0)
+        let third = fusion.fuse(
+            frameIndex: 2, time: 0.2, tracks: [near[0], source(1, track(9, at: Vec3(200, 0, 0), sigma: 1))], rejectedDetections: 0)
         #expect(third.twin.tracks.map(\.id) == [1, 3])
         let restored = try JSONDecoder().decode(TrackFusionState.self, from: JSONEncoder().encode(fusion.state))
         #expect(restored == fusion.state)

@@ -18,13 +18,19 @@ import TwinWorld
         let other = try WorldSpec.decode(
             yaml: yaml("cooperation: {policy: isolated, calibration: false, reference: op-b, associationGate: 9}"), file: "t.yaml")
         #expect(other.cooperation == CooperationSpec(policy: .isolated, calibration: false, reference: 1, associationGate: 9))
+        let clockOnly = try WorldSpec.decode(
+            yaml: yaml("cooperation: {policy: measurement-sharing, calibration: true, frameCalibration: false}"), file: "t.yaml")
+        #expect(clockOnly.cooperation?.clockCalibration == true && clockOnly.cooperation?.frameCalibration == false)
+        #expect(clockOnly.cooperation?.calibration == false)
         let shipped = try shippedWorld("road-two-operators")
         #expect(shipped.cooperation?.policy == .measurementSharing)
         // --set cooperation.calibration=false and --cooperation (cooperation.policy) go through the decoder.
         let text = try String(contentsOfFile: packageRoot.appendingPathComponent("worlds/road-two-operators.yaml").path, encoding: .utf8)
         let overridden = try WorldSpec.decode(
             yaml: text, file: "r.yaml",
-            overrides: [WorldOverride(key: "cooperation.calibration", value: "false"), WorldOverride(key: "cooperation.policy", value: "isolated")])
+            overrides: [
+                WorldOverride(key: "cooperation.calibration", value: "false"), WorldOverride(key: "cooperation.policy", value: "isolated"),
+            ])
         #expect(overridden.cooperation == CooperationSpec(policy: .isolated, calibration: false))
     }
 
@@ -45,6 +51,7 @@ import TwinWorld
         #expect(reference.first?.key == "cooperation.reference")
         #expect(reference.first?.found == "'op-c' (did you mean 'op-a'?)")
         #expect(problems(yaml("cooperation: {policy: isolated, calibration: maybe}")).first?.key == "cooperation.calibration")
+        #expect(problems(yaml("cooperation: {policy: isolated, clockCalibration: 2}")).first?.key == "cooperation.clockCalibration")
         #expect(problems(yaml("cooperation: {policy: isolated, associationGate: .nan}")).first?.key == "cooperation.associationGate")
         #expect(problems(yaml("cooperation: isolated")).first?.key == "cooperation")
     }

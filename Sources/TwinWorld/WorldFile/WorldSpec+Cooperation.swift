@@ -22,10 +22,13 @@ public enum CooperationPolicy: String, Sendable, Equatable, CaseIterable, Codabl
 /// frames): the behaviour of worlds written before cooperation existed.
 public struct CooperationSpec: Sendable, Equatable {
     public var policy: CooperationPolicy
-    /// Whether the core calibrates inter-operator clock offsets and operator frames; without it
-    /// the core takes every operator's ranges as synchronised with the reference and its
-    /// coordinates (sites, angles, tracks) as world coordinates.
-    public var calibration: Bool
+    /// Whether the core calibrates inter-operator clock offsets (`clockCalibration`) and
+    /// operator frames (`frameCalibration`): true when both are. Without clock calibration the
+    /// core takes cross-operator ranges as synchronised; without frame calibration it takes
+    /// every operator's coordinates (sites, angles, tracks) as world coordinates.
+    public var calibration: Bool { clockCalibration && frameCalibration }
+    public var clockCalibration: Bool
+    public var frameCalibration: Bool
     /// Index (into `WorldSpec.operators`) of the operator whose clock and frame are the core's
     /// reference.
     public var reference: Int
@@ -33,9 +36,13 @@ public struct CooperationSpec: Sendable, Equatable {
     /// them to be taken as one target (track-to-track association).
     public var associationGate: Double
 
-    public init(policy: CooperationPolicy, calibration: Bool = true, reference: Int = 0, associationGate: Double = 16.27) {
+    public init(
+        policy: CooperationPolicy, calibration: Bool = true, clock: Bool? = nil, frame: Bool? = nil, reference: Int = 0,
+        associationGate: Double = 16.27
+    ) {
         self.policy = policy
-        self.calibration = calibration
+        clockCalibration = clock ?? calibration
+        frameCalibration = frame ?? calibration
         self.reference = reference
         self.associationGate = associationGate
     }
@@ -62,6 +69,8 @@ extension WorldDecoder {
             throw policyValue.fail(expected: expected, found: "'\(name)'\(hint)")
         }
         let calibration = try m.bool("calibration", default: true)
+        let clock = try m.optional("clockCalibration")?.bool()
+        let frame = try m.optional("frameCalibration")?.bool()
         let names = operators.isEmpty ? [OperatorSpec.default.name] : operators.map(\.name)
         var reference = 0
         if let r = m.optional("reference") {
@@ -74,6 +83,7 @@ extension WorldDecoder {
         }
         let gate = try m.double(
             "associationGate", default: 16.27, "a χ² gate from 0.1 to 1000 (3 degrees of freedom)", where: { (0.1...1000).contains($0) })
-        return CooperationSpec(policy: policy, calibration: calibration, reference: reference, associationGate: gate)
+        return CooperationSpec(
+            policy: policy, calibration: calibration, clock: clock, frame: frame, reference: reference, associationGate: gate)
     }
 }
