@@ -12,21 +12,27 @@ if [ -z "$bin" ]; then
   swift build -c release >/dev/null
   bin=.build/release/isac-twin
 fi
-world=worlds/road-two-operators.yaml
 out=$(mktemp -d)
+# The same world with op-b's clock and frame offsets removed: what calibration should recover.
+sed 's/, clockOffsetNs: 150, frameOffset: \[4, -3, 0\], frameRotationDeg: 1.5//' worlds/road-two-operators.yaml > "$out/aligned.yaml"
+grep -q "frameRotationDeg" "$out/aligned.yaml" && { echo "could not remove op-b's offsets" >&2; exit 1; }
 echo "| policy | calibration | links | targets heard / frame | continuity raw / tracked | P_MD raw / tracked | P_FA raw / tracked | RMSE raw / tracked (m) | OSPA raw / tracked (m) | RMSE within 20 m raw / tracked (m) | ID switches |"
 echo "|---|---|---:|---:|---|---|---|---|---|---|---:|"
 for row in "isolated true" "isolated false" "measurement-sharing true" "measurement-sharing false" \
-  "measurement-sharing clock-only" "measurement-sharing frame-only" "track-sharing true" "track-sharing false"; do
+  "measurement-sharing clock-only" "measurement-sharing frame-only" "track-sharing true" "track-sharing false" \
+  "measurement-sharing true aligned" "measurement-sharing false aligned"; do
   set -- $row
   policy=$1
+  world=worlds/road-two-operators.yaml
+  [ "${3:-}" = aligned ] && world="$out/aligned.yaml"
   case $2 in
     true) sets=(--set cooperation.calibration=true); label="clock + frame" ;;
     false) sets=(--set cooperation.calibration=false); label="none" ;;
     clock-only) sets=(--set cooperation.calibration=true --set cooperation.frameCalibration=false); label="clock only" ;;
     frame-only) sets=(--set cooperation.calibration=true --set cooperation.clockCalibration=false); label="frame only" ;;
   esac
-  rec="$out/$policy-$2.sqlite"
+  [ "${3:-}" = aligned ] && label="$label, no offsets planted"
+  rec="$out/$policy-$2-${3:-}.sqlite"
   links=$("$bin" run "$world" --cooperation "$policy" "${sets[@]}" --duration "$duration" --record "$rec" --quiet |
     awk '/^sensing/ {print $3}')
   "$bin" metrics "$rec" --json > "$out/m.json"

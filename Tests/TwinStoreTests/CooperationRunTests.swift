@@ -36,6 +36,25 @@ import TwinWorld
         #expect(good.localization.detection.correct > isolated.localization.detection.correct)
     }
 
+    /// Calibration recovers the accuracy of operators that share a clock and a frame: the same
+    /// world and seed with op-b's clock and frame offsets removed (and calibrated the same way,
+    /// which then finds nothing but the STO) localises the same targets as well.
+    @Test func calibrationRecoversTheSynchronisedAccuracy() throws {
+        let text = try String(contentsOfFile: file, encoding: .utf8)
+        let planted = ", clockOffsetNs: 150, frameOffset: [4, -3, 0], frameRotationDeg: 1.5"
+        #expect(text.contains(planted))
+        let aligned = try Simulation(
+            worldFile: "aligned.yaml", worldText: text.replacingOccurrences(of: planted, with: ""),
+            options: options("measurement-sharing", calibration: true)
+        ).run()
+        let calibrated = try Simulation(worldFile: file, options: options("measurement-sharing", calibration: true)).run()
+        let (a, c) = (aligned.localization.detection, calibrated.localization.detection)
+        #expect(abs(a.missedDetectionProbability - c.missedDetectionProbability) < 0.02)
+        #expect(c.falseAlarmProbability < 0.02)
+        let (ra, rc) = (try #require(a.rootMeanSquareError), try #require(c.rootMeanSquareError))
+        #expect(rc < 1.5 * ra + 0.001, "RMSE \(rc) m calibrated, \(ra) m without offsets")
+    }
+
     /// Same world and seed, same recording bit for bit; a run stopped and resumed, and a
     /// replay with --verify, give the uninterrupted run's frames and twin (edge twins and the
     /// core's association travel in the resume point).
