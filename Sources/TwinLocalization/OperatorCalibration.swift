@@ -90,3 +90,48 @@ extension LocalizationProblem {
         self.links = (self.links + extra.values).sorted { $0.id < $1.id }
     }
 }
+
+/// Operator frame rotation from the angles of cross-operator Type I paths (DOMAIN.md §8): a
+/// direct path between a site i of the reference operator and a site j of operator k arrives
+/// at j from the known world direction of i, so the azimuth j reports (in its frame) is that
+/// world azimuth minus θ_k; likewise a departure at a transmitting site of k. Every such
+/// path gives one value of θ_k; the estimate is their median. A path counts as Type I when it
+/// is the link's shortest range and lies within `window` metres of the baseline plus the
+/// estimated clock offset c·(Δ_rx − Δ_tx) (`InterOperatorClock`).
+///
+/// The core registers frames from the known sites (`FrameTransform.procrustes`), which is
+/// exact when sites are surveyed without error; this estimate needs no reported sites and
+/// checks that registration against the radio (it agrees to the angle noise: tested).
+public enum InterOperatorFrame {
+    /// θ_k − θ_ref per operator, radians (0 for the reference; nil without a usable path).
+    public static func rotation(
+        _ frame: FrameObservations, links: [SensingLink], sites: [Vec3], operatorOfStation: [Int], operatorCount: Int,
+        reference: Int, clockOffsets: [Double?], window: Double
+    ) -> [Double?] {
+        var shortest = [Int](repeating: -1, count: links.count)
+        for (k, m) in frame.measurements.enumerated() where shortest[m.linkId] < 0 || m.range < frame.measurements[shortest[m.linkId]].range
+        {
+            shortest[m.linkId] = k
+        }
+        var values = [[Double]](repeating: [], count: operatorCount)
+        for link in links where shortest[link.id] >= 0 {
+            guard case .baseStation(let i) = link.transmitter, case .baseStation(let j) = link.receiver, i != j else { continue }
+            let (a, b) = (operatorOfStation[i], operatorOfStation[j])
+            guard a != b, a == reference || b == reference, let da = clockOffsets[a], let db = clockOffsets[b] else { continue }
+            let m = frame.measurements[shortest[link.id]]
+            guard abs(m.range - sites[i].distance(to: sites[j]) - (db - da)) <= window else { continue }
+            if b != reference, let az = m.aoaAzimuth {
+                values[b].append(OperatorFrames.wrap((sites[i] - sites[j]).azimuth - az))
+            }
+            if a != reference, let az = m.aodAzimuth {
+                values[a].append(OperatorFrames.wrap((sites[j] - sites[i]).azimuth - az))
+            }
+        }
+        return (0..<operatorCount).map { k in
+            guard k != reference else { return 0 }
+            let v = values[k].sorted()
+            guard !v.isEmpty else { return nil }
+            return v.count % 2 == 1 ? v[v.count / 2] : 0.5 * (v[v.count / 2 - 1] + v[v.count / 2])
+        }
+    }
+}

@@ -48,6 +48,37 @@ import TwinWorld
         }
     }
 
+    /// The shipped world's op-b frame (1.5°) comes back from the angles of one frame's
+    /// cross-operator Type I paths, to a small multiple of the angle noise, and agrees with the
+    /// registration from the sites.
+    @Test func frameRotationFromCrossOperatorDirectPaths() throws {
+        var spec = try WorldSpec.load(path: packageRoot.appendingPathComponent("worlds/road-two-operators.yaml").path)
+        spec.sensing.stoMax = 0
+        var world = try World(spec: spec)
+        var sensing = SensingEngine(world: spec, movers: world.movers)
+        let frames = OperatorFrames(world: spec)
+        let sites = spec.baseStations.map(\.position)
+        let (frame, truth) = sensing.observe(world.step(dt: 0.1))
+        let sigma = try #require(
+            zip(frame.measurements, truth.labels).filter { $0.1.pathType == .direct }.compactMap { $0.0.aoaAzimuthVariance }.max()
+        ).squareRoot()
+        let clock = InterOperatorClock.estimate(
+            frame, links: sensing.links, sites: sites, operatorOfStation: frames.operatorOfStation, operatorCount: 2, reference: 0,
+            window: 3)
+        let theta = InterOperatorFrame.rotation(
+            frame, links: sensing.links, sites: sites, operatorOfStation: frames.operatorOfStation, operatorCount: 2, reference: 0,
+            clockOffsets: clock, window: 3)
+        let planted = 1.5 * Double.pi / 180
+        let found = try #require(theta[1])
+        #expect(abs(found - planted) <= 4 * sigma, "found \(found) rad for \(planted) rad, σ \(sigma) rad")
+        #expect(sigma < 1e-3)
+        let reported = sites.indices.filter { frames.operatorOfStation[$0] == 1 }
+        let registered = try #require(
+            FrameTransform.procrustes(
+                from: reported.map { frames.reportedSite($0, world: sites[$0]) }, to: reported.map { sites[$0] }))
+        #expect(abs(registered.rotation - found) <= 4 * sigma)
+    }
+
     /// Cross-operator BS pairs are links only when the policy shares measurements.
     @Test func crossOperatorLinksOnlyWhenMeasurementsAreShared() throws {
         func crossLinks(_ policy: CooperationPolicy?) throws -> (all: Int, cross: Int) {
