@@ -88,17 +88,15 @@ public enum Replay {
         let spec = simulation.spec
         let world = try World(spec: spec, file: summary.metadata.worldFile)
         let sensing = SensingEngine(world: spec, movers: world.movers, mode: stored.mode)
-        let localizer = spec.localizer.kind.make(LocalizerSettings(spec.localizer))
-        let stations = spec.baseStations.map { (name: $0.name, position: $0.position) }
-        let ueSigma = spec.localizer.ueReportSigma ?? spec.ue.gnssSigmaHorizontal
-        var tracker = try MultiTargetTracker(settings: simulation.trackerSettings)
+        var centre = try FusionCentre(
+            spec: spec, links: sensing.links, trackerSettings: simulation.trackerSettings, twin: nil, checkpoint: nil)
         let raw = simulation.trackerSettings.measurement == .raw
         // A replay that changes only the tracker (position updates) reuses the recorded
         // localisations instead of recomputing them; --verify always recomputes.
         // Anything else set on the command line (base stations, UE GNSS, …) may change the
         // localisations, so only `tracker.*` replacements allow the reuse.
         let reuse =
-            !options.verify && !raw && spec.localizer == recordedLocalizer && summary.localizationRows > 0
+            !options.verify && !raw && spec.cooperation == nil && spec.localizer == recordedLocalizer && summary.localizationRows > 0
             && options.overrides.allSatisfy { $0.key.hasPrefix("tracker.") }
         let writer = try options.recordPath.map { out in
             guard URL(fileURLWithPath: out).standardized.path != URL(fileURLWithPath: path).standardized.path else {
@@ -131,33 +129,21 @@ public enum Replay {
                 full
                 ? Simulation.heardTargets(recorded.labels, recorded.snapshot)
                 : try recording.heardMovers(frame: f).filter { $0 < world.movers.count }.map { recorded.snapshot.movers[$0].position }
-            let localized: LocalizationResult
-            let problem: LocalizationProblem?
-            if let stored {
-                (localized, problem) = (stored, nil)
-                localization.add(stored, truths: heard)
-            } else {
-                (localized, problem) = Simulation.localize(
-                    recorded.observations, heard: heard, localizer: localizer, links: sensing.links, stations: stations,
-                    ueReportVariance: ueSigma * ueSigma, statistics: &localization)
-            }
-            let trackStart = clock.now
-            let report = tracker.update(
-                frameIndex: f, time: recorded.snapshot.time, detections: DetectionBuilder.detections(localized, problem: problem, raw: raw))
-            tracking.seconds += Simulation.seconds(clock.now - trackStart)
-            tracking.add(report, state: tracker.state, truths: heard)
+            let (localized, report) = centre.step(
+                recorded.observations, stored: stored, heard: heard, frameIndex: f, time: recorded.snapshot.time,
+                localization: &localization, tracking: &tracking)
             if options.verify && firstDifference == nil {
-                firstDifference = try difference(frame: f, localized: localized, twin: tracker.state, recording: recording)
+                firstDifference = try difference(frame: f, localized: localized, twin: centre.twin, recording: recording)
             }
             try writer?.append(
                 recorded.snapshot, observations: recorded.observations, truth: recorded.labels, localization: localized,
-                twin: TwinFrameRecord(state: tracker.state, report: report), handovers: handovers[f])
+                twin: TwinFrameRecord(state: centre.twin, report: report), handovers: handovers[f])
             progress(k + 1, frames.count)
         }
         try writer?.finish()
         return ReplaySummary(
             frames: frames.count, wallSeconds: Simulation.seconds(clock.now - start), localizer: spec.localizer.kind,
-            tracker: spec.tracker.name, localization: localization, tracking: tracking, twin: tracker.state,
+            tracker: spec.tracker.name, localization: localization, tracking: tracking, twin: centre.twin,
             firstDifference: firstDifference, recordPath: options.recordPath, reusedLocalizations: reuse)
     }
 

@@ -110,6 +110,8 @@ struct ResumePoint: Codable {
     var world: WorldCheckpoint
     var sensing: SensingCheckpoint
     var twin: TwinState
+    /// Operator twins and track fusion under a cooperation policy with edge centres.
+    var fusion: FusionCheckpoint?
     var localization: LocalizationStatistics
     var tracking: TrackingStatistics
     var distance: [MoverClass: Double]
@@ -226,7 +228,7 @@ public struct Simulation {
     func run(resumingFrom point: ResumePoint?, resuming: Bool, progress: (Int, Int) -> Void) throws -> RunSummary {
         var world = try World(spec: spec, file: worldFile)
         var sensing = SensingEngine(world: spec, movers: world.movers, mode: options.mode)
-        var tracker = try MultiTargetTracker(settings: trackerSettings)
+        var centre = try FusionCentre(spec: spec, links: sensing.links, trackerSettings: trackerSettings, twin: nil, checkpoint: nil)
         var localization = LocalizationStatistics()
         var tracking = TrackingStatistics()
         var distance = [MoverClass: Double]()
@@ -239,7 +241,8 @@ public struct Simulation {
             } catch {
                 throw ResumeError(path: options.recordPath ?? "", reason: "its state does not fit the world: \(error)")
             }
-            tracker = try MultiTargetTracker(settings: trackerSettings, state: point.twin)
+            centre = try FusionCentre(
+                spec: spec, links: sensing.links, trackerSettings: trackerSettings, twin: point.twin, checkpoint: point.fusion)
             (localization, tracking, distance, previous) = (point.localization, point.tracking, point.distance, point.previous)
             if let state = point.handover { handover?.manager.restore(state) }
         }
@@ -259,10 +262,6 @@ public struct Simulation {
                     runOptions: String(decoding: try JSONEncoder().encode(StoredRunOptions(options)), as: UTF8.self)),
                 world: world, links: sensing.links, batchFrames: options.batchFrames)
         }
-        let localizer = spec.localizer.kind.make(LocalizerSettings(spec.localizer))
-        let stations = spec.baseStations.map { (name: $0.name, position: $0.position) }
-        let ueSigma = spec.localizer.ueReportSigma ?? spec.ue.gnssSigmaHorizontal
-        let raw = trackerSettings.measurement == .raw
         func resumePoint(after frame: Int) throws -> Data {
             // Wall-clock timings stay out: the recording must be the same bit for bit.
             var (localization, tracking) = (localization, tracking)
@@ -270,8 +269,8 @@ public struct Simulation {
             tracking.seconds = 0
             return try CheckpointCoding.encode(
                 ResumePoint(
-                    frameIndex: frame, world: world.checkpoint(), sensing: sensing.checkpoint(), twin: tracker.state,
-                    localization: localization, tracking: tracking, distance: distance, previous: previous,
+                    frameIndex: frame, world: world.checkpoint(), sensing: sensing.checkpoint(), twin: centre.twin,
+                    fusion: centre.checkpoint, localization: localization, tracking: tracking, distance: distance, previous: previous,
                     handover: handover?.manager.state))
         }
         let clock = ContinuousClock()
@@ -282,20 +281,14 @@ public struct Simulation {
                 distance[world.movers[id].moverClass, default: 0] += state.position.distance(to: previous[id].position)
             }
             previous = snapshot.movers
-            let schedule = handover?.schedule(twin: tracker.state, frameIndex: snapshot.frameIndex, time: snapshot.time)
+            let schedule = handover?.schedule(twin: centre.twin, frameIndex: snapshot.frameIndex, time: snapshot.time)
             let (observations, truth) = sensing.observe(snapshot, schedule: schedule)
             let heard = Self.heardTargets(truth, snapshot)
-            let (localized, problem) = Self.localize(
-                observations, heard: heard, localizer: localizer, links: sensing.links, stations: stations,
-                ueReportVariance: ueSigma * ueSigma, statistics: &localization)
-            let trackStart = clock.now
-            let report = tracker.update(
-                frameIndex: snapshot.frameIndex, time: snapshot.time,
-                detections: DetectionBuilder.detections(localized, problem: problem, raw: raw))
-            tracking.seconds += Self.seconds(clock.now - trackStart)
-            tracking.add(report, state: tracker.state, truths: heard)
-            let twin = TwinFrameRecord(state: tracker.state, report: report)
-            let handovers = handover?.update(twin: tracker.state)
+            let (localized, report) = centre.step(
+                observations, heard: heard, frameIndex: snapshot.frameIndex, time: snapshot.time, localization: &localization,
+                tracking: &tracking)
+            let twin = TwinFrameRecord(state: centre.twin, report: report)
+            let handovers = handover?.update(twin: centre.twin)
             try writer?.append(
                 snapshot, observations: options.recordObservations ? observations : nil,
                 truth: options.recordObservations ? truth : nil, localization: localized, twin: twin, handovers: handovers,
@@ -319,7 +312,7 @@ public struct Simulation {
             distanceByClass: distance, recordPath: options.recordPath, recordBytes: bytes,
             sensingMode: sensing.spec.mode, links: sensing.links.count, sensing: sensing.statistics,
             localizer: spec.localizer.kind, localization: localization, tracker: spec.tracker.name, tracking: tracking,
-            twin: tracker.state)
+            twin: centre.twin)
     }
 
     static func seconds(_ d: Duration) -> Double {

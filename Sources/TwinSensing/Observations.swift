@@ -64,6 +64,8 @@ public enum PathType: String, Sendable, Codable, CaseIterable {
 /// counter-clockwise, elevation from the horizontal); a nil angle was not measured (an array
 /// with one element along that axis, or a transmitter that does not sweep beams). Every value
 /// comes with the variance used to draw its error (the Cramér–Rao bound at its SNR).
+/// In a world with a `cooperation` section a base station's azimuths are in its operator's
+/// frame instead (`OperatorFrames`).
 public struct Measurement: Sendable, Equatable {
     public var linkId: Int
     public var range: Double

@@ -45,6 +45,8 @@ public struct SensingEngine: Sendable {
     /// BS clock offsets (operator + BS + STO draw), s.
     private let bsClock: [Double]
     private let moverRCS: [(meanDbsm: Double, spreadDb: Double)]
+    /// With a `cooperation` section: each BS reports angles in its operator's frame.
+    private let operatorFrames: OperatorFrames?
 
     /// Direct paths of BS–BS links (nil entry: not static, evaluate per frame; `.some(nil)`: blocked).
     private let staticDirect: [DirectPath??]
@@ -70,8 +72,10 @@ public struct SensingEngine: Sendable {
         let root = SeededRandom(seed: world.simulation.seed).substream("sensing")
         let ueMovers = movers.filter(\.carriesUE).map(\.id)
         let modeLinks = SensingLinks.make(
-            mode: spec.mode, baseStations: world.baseStations, ueMovers: ueMovers, maxBaseline: spec.maxBaseline)
+            mode: spec.mode, baseStations: world.baseStations, ueMovers: ueMovers, maxBaseline: spec.maxBaseline,
+            crossOperator: world.cooperation?.policy.sharesMeasurements ?? false)
         links = modeLinks + RISSensing.links(world: world, sensing: spec, firstId: modeLinks.count)
+        operatorFrames = world.cooperation.map { _ in OperatorFrames(world: world) }
         moverCount = movers.count
         // Background reflectors: fixed points 1 m above free floor, drawn once from the seed.
         var placement = root.substream("background")
@@ -281,6 +285,7 @@ public struct SensingEngine: Sendable {
             emit(link: link, snapshot: snapshot, into: &measurements, labels: &labels, counts: &frameStats)
         }
         statistics.add(frameStats, measurements: measurements.count)
+        operatorFrames?.report(&measurements, links: links)
         let anchors = snapshot.ues.enumerated().compactMap { id, report in
             report.map { UEAnchor(moverId: id, reportedPosition: $0.reportedPosition) }
         }

@@ -11,12 +11,12 @@ import TwinWorld
 ///   including a BS with itself (all transmit the same waveform at once, so every receiver
 ///   hears every transmitter).
 ///
-/// Cross-operator pairs wait for the cooperation capability (their clocks and frames are not
-/// aligned).
+/// Cross-operator pairs (`crossOperator`: a cooperation policy that shares measurements) are
+/// added like the others; their clocks and frames are calibrated by the core fusion centre.
 public enum SensingLinks {
     public static func make(
         mode: SensingMode, baseStations: [BaseStationSpec], ueMovers: [Int],
-        maxBaseline: Double
+        maxBaseline: Double, crossOperator: Bool = false
     ) -> [SensingLink] {
         var links: [SensingLink] = []
         func add(_ kind: LinkKind, _ tx: SensingNode, _ rx: SensingNode) {
@@ -25,7 +25,7 @@ public enum SensingLinks {
         func pairs(includeSelf: Bool, kind: LinkKind) {
             for (i, a) in baseStations.enumerated() {
                 for (j, b) in baseStations.enumerated()
-                where (i != j || includeSelf) && a.operatorName == b.operatorName
+                where (i != j || includeSelf) && (a.operatorName == b.operatorName || crossOperator)
                     && a.carrierFrequency == b.carrierFrequency && a.position.distance(to: b.position) <= maxBaseline
                 {
                     add(kind, .baseStation(i), .baseStation(j))

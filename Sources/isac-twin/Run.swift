@@ -43,6 +43,8 @@ struct Run: ParsableCommand {
 
     @Option(help: "Sensing handover policy (overrides handover.policy): none, strongest, hysteresis or predictive.")
     var handover: HandoverPolicy?
+    @Option(help: "Cooperation policy of the operators (sets cooperation.policy): isolated, measurement-sharing or track-sharing.")
+    var cooperation: CooperationPolicy?
 
     @OptionGroup var set: WorldOverrideOptions
 
@@ -70,8 +72,8 @@ struct Run: ParsableCommand {
         if resume != nil {
             let others = [
                 world.map { _ in "a world" }, duration.map { _ in "--duration" }, seed.map { _ in "--seed" }, mode.map { _ in "--mode" },
-                localizer.map { _ in "--localizer" }, tracker.map { _ in "--tracker" }, set.settings.isEmpty ? nil : "--set",
-                handover.map { _ in "--handover" },
+                localizer.map { _ in "--localizer" }, tracker.map { _ in "--tracker" }, handover.map { _ in "--handover" },
+                cooperation.map { _ in "--cooperation" }, set.settings.isEmpty ? nil : "--set",
                 record.map { _ in "--record" }, noRecord ? "--no-record" : nil, noObservations ? "--no-observations" : nil,
                 batchFrames.map { _ in "--batch-frames" },
             ].compactMap { $0 }
@@ -101,7 +103,8 @@ struct Run: ParsableCommand {
                 worldFile: path,
                 options: RunOptions(
                     duration: duration, seed: seed, batchFrames: batchFrames ?? 50, mode: mode, localizer: localizer, tracker: tracker,
-                    overrides: set.overrides + (handover.map { [WorldOverride(key: "handover.policy", value: $0.rawValue)] } ?? []),
+                    overrides: set.overrides + (handover.map { [WorldOverride(key: "handover.policy", value: $0.rawValue)] } ?? [])
+                        + (cooperation.map { [WorldOverride(key: "cooperation.policy", value: $0.rawValue)] } ?? []),
                     recordObservations: !noObservations))
             if !noRecord {
                 let stem = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
@@ -220,4 +223,5 @@ final class ProgressBar {
 
 extension SensingMode: ExpressibleByArgument {}
 extension HandoverPolicy: ExpressibleByArgument {}
+extension CooperationPolicy: ExpressibleByArgument {}
 extension LocalizerKind: ExpressibleByArgument {}

@@ -148,6 +148,13 @@ struct WorldDecoder {
         let localizer = attempt { try decodeLocalizer(top.optional("localizer")) }
         let tracker = attempt { try decodeTracker(top.optional("tracker")) }
         let handover = attempt { try decodeHandover(top.optional("handover")) }
+        let cooperation = attempt { try decodeCooperation(top.optional("cooperation"), operators: operators) } ?? nil
+        if cooperation != nil, !ris.isEmpty, sensing?.ris ?? true, let node = top.optional("cooperation") {
+            // The operators' frames would have to carry the panels' sites too: not modelled yet.
+            context.report(
+                at: node, expected: "a world without RIS panels (or with 'sensing.ris: false') under a cooperation policy",
+                found: "\(ris.count) RIS panel(s) with RIS sensing on")
+        }
         top.finish()
         // Names as the world will use them: an entry with count N makes <name>-1 … <name>-N.
         checkUniqueNames(
@@ -161,7 +168,7 @@ struct WorldDecoder {
             description: description, simulation: simulation, map: map, movers: movers, ue: ue,
             operators: operators.isEmpty ? [OperatorSpec.default] : operators,
             baseStations: baseStations, ris: ris, sensing: sensing, localizer: localizer, tracker: tracker,
-            handover: handover ?? .default)
+            handover: handover ?? .default, cooperation: cooperation)
     }
 
     func checkUniqueNames(_ names: [(String, Int?)], what: String, key: String) {

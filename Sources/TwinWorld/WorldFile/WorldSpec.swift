@@ -19,6 +19,8 @@ public struct WorldSpec: Sendable, Equatable {
     public var tracker: TrackerSpec
     /// Sensing clusters and handover (absent: `policy: none`, every BS senses every target).
     public var handover: HandoverSpec = .default
+    /// How operators cooperate; nil: one fusion centre, no operator frames (see `CooperationSpec`).
+    public var cooperation: CooperationSpec? = nil
 }
 
 public struct SimulationSpec: Sendable, Equatable {

@@ -1,0 +1,270 @@
+import Foundation
+import TwinLocalization
+import TwinMath
+import TwinSensing
+import TwinTracking
+import TwinWorld
+
+/// What the fusion centres carry from frame to frame beyond the twin (resume points).
+struct FusionCheckpoint: Codable, Equatable {
+    /// Each operator's edge twin (isolated and track-sharing policies), in the operator's frame.
+    var edges: [TwinState]
+    /// The core's track-to-track association.
+    var fusion: TrackFusionState
+}
+
+/// The fusion of one frame: localisation and tracking, as one centre or as the operators'
+/// centres working together (DOMAIN.md §8; world file `cooperation`).
+///
+/// - No `cooperation` section: one fusion centre over every link (`Simulation.localize`, one
+///   `MultiTargetTracker`), exactly as before cooperation existed.
+/// - `measurement-sharing`: one core centre over every operator's links and the
+///   cross-operator pairs. Each operator reports its sites and angles in its own frame; with
+///   `calibration` the core registers every operator's frame onto the world frame from the
+///   known sites (`FrameTransform.procrustes`: the core holds the surveyed sites in the world
+///   frame), turns reported sites and azimuths into the world frame, estimates each operator's
+///   clock offset against the reference from the cross-operator Type I paths
+///   (`InterOperatorClock`) and removes it from the cross-operator ranges before the usual
+///   per-link calibration (`LocalizationProblem`). Without calibration the core takes reported
+///   sites and angles as world coordinates and cross-operator ranges as synchronised.
+/// - `isolated` / `track-sharing`: one edge centre per operator (its links, its sites and
+///   angles in its own frame, its UE reports converted into its frame; its own tracker). The
+///   core maps each operator's localisations and tracks into the world frame (the registered
+///   frame, or the identity without calibration) and keeps one track per target
+///   (`TrackFusion`: the most certain operator track, or their covariance intersection). The
+///   frame's localisations are the union of the operators' (in the world frame).
+struct FusionCentre {
+    enum Layout {
+        case single
+        case shared
+        case edges(TrackFusion.Rule)
+    }
+
+    let layout: Layout
+    let links: [SensingLink]
+    let localizer: any Localizer
+    let stations: [(name: String, position: Vec3)]
+    let ueReportVariance: Double
+    let raw: Bool
+    let cooperation: CooperationSpec?
+    let frames: OperatorFrames?
+    /// The core's estimate of each operator's frame → world transform (identity without calibration).
+    let registered: [FrameTransform]
+    /// Sites as the core believes them in the world frame (measurement-sharing).
+    let coreSites: [(name: String, position: Vec3)]
+    /// Each operator's sites in its own frame (edges).
+    let edgeSites: [[(name: String, position: Vec3)]]
+    /// Operator of each link (its transmitter's; -1 for a cross-operator link).
+    let linkOperator: [Int]
+    let clockWindow: Double
+    private(set) var trackers: [MultiTargetTracker]
+    private(set) var fusion: TrackFusion?
+    /// The twin the recorder stores: the one tracker's or the core's fused tracks.
+    private(set) var twin: TwinState
+
+    init(spec: WorldSpec, links: [SensingLink], trackerSettings: TrackerSettings, twin: TwinState?, checkpoint: FusionCheckpoint?)
+        throws
+    {
+        self.links = links
+        localizer = spec.localizer.kind.make(LocalizerSettings(spec.localizer))
+        let stations = spec.baseStations.map { (name: $0.name, position: $0.position) }
+        self.stations = stations
+        let ueSigma = spec.localizer.ueReportSigma ?? spec.ue.gnssSigmaHorizontal
+        ueReportVariance = ueSigma * ueSigma
+        raw = trackerSettings.measurement == .raw
+        cooperation = spec.cooperation
+        clockWindow = 4 * 299_792_458.0 * spec.sensing.stoMax + 3
+        let frames = spec.cooperation.map { _ in OperatorFrames(world: spec) }
+        self.frames = frames
+        let operatorCount = spec.operators.count
+        var registered = [FrameTransform](repeating: .identity, count: operatorCount)
+        var coreSites = stations
+        var edgeSites: [[(name: String, position: Vec3)]] = []
+        var linkOperator: [Int] = []
+        if let frames, let cooperation = spec.cooperation {
+            let reported = stations.indices.map { frames.reportedSite($0, world: stations[$0].position) }
+            if cooperation.frameCalibration {
+                for k in 0..<operatorCount {
+                    let mine = stations.indices.filter { frames.operatorOfStation[$0] == k }
+                    registered[k] =
+                        FrameTransform.procrustes(from: mine.map { reported[$0] }, to: mine.map { stations[$0].position }) ?? .identity
+                }
+            }
+            coreSites = stations.indices.map {
+                (name: stations[$0].name, position: registered[frames.operatorOfStation[$0]].apply(reported[$0]))
+            }
+            edgeSites = (0..<operatorCount).map { k in
+                let toFrame = frames.toWorld[k].inverse
+                return stations.map { (name: $0.name, position: toFrame.apply($0.position)) }
+            }
+            linkOperator = links.map { link in
+                guard case .baseStation(let i) = link.transmitter else { return -1 }
+                let a = frames.operatorOfStation[i]
+                if case .baseStation(let j) = link.receiver, frames.operatorOfStation[j] != a { return -1 }
+                return a
+            }
+        }
+        (self.registered, self.coreSites, self.edgeSites, self.linkOperator) = (registered, coreSites, edgeSites, linkOperator)
+        switch spec.cooperation?.policy {
+        case nil: layout = .single
+        case .measurementSharing?: layout = .shared
+        case .isolated?: layout = .edges(.best)
+        case .trackSharing?: layout = .edges(.covarianceIntersection)
+        }
+        switch layout {
+        case .single, .shared:
+            trackers = [try MultiTargetTracker(settings: trackerSettings, state: twin ?? TwinState())]
+            fusion = nil
+            self.twin = trackers[0].state
+        case .edges(let rule):
+            let edges = checkpoint?.edges ?? [TwinState](repeating: TwinState(), count: operatorCount)
+            guard edges.count == operatorCount else {
+                throw CheckpointMismatch(
+                    subject: "fusion", problems: ["\(edges.count) operator twins for \(operatorCount) operators"])
+            }
+            trackers = try edges.map { try MultiTargetTracker(settings: trackerSettings, state: $0) }
+            fusion = TrackFusion(rule: rule, gate: spec.cooperation!.associationGate, state: checkpoint?.fusion ?? TrackFusionState())
+            self.twin = twin ?? TwinState()
+        }
+    }
+
+    /// The state beyond `twin` a resume point needs (nil with a single tracker).
+    var checkpoint: FusionCheckpoint? {
+        guard let fusion else { return nil }
+        return FusionCheckpoint(edges: trackers.map(\.state), fusion: fusion.state)
+    }
+
+    /// Localises and tracks one frame. `stored`: the recorded localisations to reuse (single
+    /// centre only; replay of a tracker change).
+    mutating func step(
+        _ observations: FrameObservations, stored: LocalizationResult? = nil, heard: [Vec3], frameIndex: Int, time: Double,
+        localization: inout LocalizationStatistics, tracking: inout TrackingStatistics
+    ) -> (LocalizationResult, TrackerFrameReport) {
+        let clock = ContinuousClock()
+        switch layout {
+        case .single, .shared:
+            let localized: LocalizationResult
+            let problem: LocalizationProblem?
+            if let stored {
+                (localized, problem) = (stored, nil)
+                localization.add(stored, truths: heard)
+            } else if case .shared = layout {
+                let start = clock.now
+                let p = sharedProblem(observations)
+                localized = solve(p, heard: heard, statistics: &localization)
+                problem = p
+                localization.seconds += Simulation.seconds(clock.now - start)
+            } else {
+                (localized, problem) = Simulation.localize(
+                    observations, heard: heard, localizer: localizer, links: links, stations: stations,
+                    ueReportVariance: ueReportVariance, statistics: &localization)
+            }
+            let trackStart = clock.now
+            let report = trackers[0].update(
+                frameIndex: frameIndex, time: time, detections: DetectionBuilder.detections(localized, problem: problem, raw: raw))
+            tracking.seconds += Simulation.seconds(clock.now - trackStart)
+            twin = trackers[0].state
+            tracking.add(report, state: twin, truths: heard)
+            return (localized, report)
+        case .edges:
+            var all = LocalizationResult(localizations: [])
+            var sources: [SourceTrack] = []
+            var (rejected, failures) = (0, 0)
+            var localizeSeconds = 0.0
+            let trackStart = clock.now
+            for k in trackers.indices {
+                let start = clock.now
+                let p = edgeProblem(observations, operator: k)
+                let result = solve(p, heard: nil, statistics: &localization)
+                localizeSeconds += Simulation.seconds(clock.now - start)
+                let report = trackers[k].update(
+                    frameIndex: frameIndex, time: time, detections: DetectionBuilder.detections(result, problem: p, raw: raw))
+                rejected += report.rejected
+                failures += report.numericalFailures
+                let t = registered[k]
+                for var l in result.localizations {
+                    l.position = t.apply(l.position)
+                    l.covariance = t.rotate(l.covariance)
+                    all.localizations.append(l)
+                }
+                all.rejected += result.rejected
+                for track in trackers[k].state.confirmedTracks {
+                    sources.append(SourceTrack(source: k, track: track, state: track.state(in: t)))
+                }
+            }
+            localization.add(all, truths: heard)
+            localization.seconds += localizeSeconds
+            let fused = fusion!.fuse(
+                frameIndex: frameIndex, time: time, tracks: sources,
+                rejectedDetections: trackers.reduce(0) { $0 + $1.state.rejectedDetections })
+            twin = fused.twin
+            let report = TrackerFrameReport(
+                rejected: rejected, born: fused.born, confirmed: fused.born, deleted: fused.deleted, numericalFailures: failures)
+            tracking.seconds += Simulation.seconds(clock.now - trackStart) - localizeSeconds
+            tracking.add(report, state: twin, truths: heard)
+            return (all, report)
+        }
+    }
+
+    /// Runs the localiser on a problem; non-finite answers are dropped and counted. With
+    /// `heard` the result is scored into `statistics`.
+    func solve(_ problem: LocalizationProblem, heard: [Vec3]?, statistics: inout LocalizationStatistics) -> LocalizationResult {
+        do {
+            let result = try localizer.localize(problem)
+            let finite = LocalizationResult(
+                localizations: result.localizations.filter(\.isFinite),
+                rejected: result.rejected + result.localizations.count(where: { !$0.isFinite }))
+            if let heard { statistics.add(finite, truths: heard) }
+            return finite
+        } catch {
+            if let heard { statistics.addInvalid(truths: heard) }
+            return LocalizationResult(localizations: [])
+        }
+    }
+
+    /// The core's problem under measurement sharing (see the type's description).
+    func sharedProblem(_ observations: FrameObservations) -> LocalizationProblem {
+        guard let frames, let cooperation else {
+            return LocalizationProblem(frame: observations, links: links, baseStations: stations, ueReportVariance: ueReportVariance)
+        }
+        var frame = observations
+        // Azimuths back into the world frame as the core believes it.
+        for k in frame.measurements.indices {
+            let link = links[frame.measurements[k].linkId]
+            if case .baseStation(let j) = link.receiver, let az = frame.measurements[k].aoaAzimuth {
+                frame.measurements[k].aoaAzimuth = OperatorFrames.wrap(az + registered[frames.operatorOfStation[j]].rotation)
+            }
+            if case .baseStation(let i) = link.transmitter, let az = frame.measurements[k].aodAzimuth {
+                frame.measurements[k].aodAzimuth = OperatorFrames.wrap(az + registered[frames.operatorOfStation[i]].rotation)
+            }
+        }
+        guard cooperation.clockCalibration else {
+            return LocalizationProblem(
+                frame: frame, links: links, baseStations: coreSites, ueReportVariance: ueReportVariance,
+                synchronised: { linkOperator[$0] < 0 })
+        }
+        let offsets = InterOperatorClock.estimate(
+            frame, links: links, sites: coreSites.map(\.position), operatorOfStation: frames.operatorOfStation,
+            operatorCount: registered.count, reference: cooperation.reference, window: clockWindow)
+        for k in frame.measurements.indices where linkOperator[frame.measurements[k].linkId] < 0 {
+            let link = links[frame.measurements[k].linkId]
+            guard case .baseStation(let i) = link.transmitter, case .baseStation(let j) = link.receiver,
+                let tx = offsets[frames.operatorOfStation[i]], let rx = offsets[frames.operatorOfStation[j]]
+            else { continue }
+            frame.measurements[k].range -= rx - tx
+        }
+        return LocalizationProblem(frame: frame, links: links, baseStations: coreSites, ueReportVariance: ueReportVariance)
+    }
+
+    /// Operator `k`'s edge problem: its links, its sites in its own frame, UE reports converted
+    /// into its frame.
+    func edgeProblem(_ observations: FrameObservations, operator k: Int) -> LocalizationProblem {
+        var frame = observations
+        frame.measurements = observations.measurements.filter { linkOperator[$0.linkId] == k }
+        if let frames {
+            let toFrame = frames.toWorld[k].inverse
+            for u in frame.ueAnchors.indices { frame.ueAnchors[u].reportedPosition = toFrame.apply(frame.ueAnchors[u].reportedPosition) }
+        }
+        return LocalizationProblem(frame: frame, links: links, baseStations: edgeSites[k], ueReportVariance: ueReportVariance)
+    }
+}
