@@ -18,9 +18,13 @@ struct HandoverStep {
     }
 
     /// The schedule of the frame at `time` from the twin of the previous frame.
-    func schedule(twin: TwinState, frameIndex: Int, time: Double) -> SensingSchedule? {
+    ///
+    /// `tentative`: tentative tracks not in `twin` (the operators' edge trackers under a
+    /// cooperation policy), given acquisition beams like the twin's own tentative tracks.
+    func schedule(twin: TwinState, tentative: [ModelState] = [], frameIndex: Int, time: Double) -> SensingSchedule? {
         let lead = twin.frameIndex < 0 ? 0 : max(0, time - twin.time)
-        return manager.schedule(frameIndex: frameIndex, time: time, dt: dt, predictions: Self.predictions(twin, lead: lead))
+        let extra = tentative.map { Self.prediction(id: -1, $0, lead: lead, confirmed: false) }
+        return manager.schedule(frameIndex: frameIndex, time: time, dt: dt, predictions: Self.predictions(twin, lead: lead) + extra)
     }
 
     /// The handovers after the frame whose twin is `twin`.
@@ -31,13 +35,14 @@ struct HandoverStep {
     /// Each track's estimate carried `lead` seconds ahead at constant velocity; the gate
     /// radius is 3·√(trace P_pos + lead²·trace P_vel) (cross terms left out).
     static func predictions(_ twin: TwinState, lead: Double) -> [TrackPrediction] {
-        twin.tracks.map { t in
-            let e = t.estimate
-            let v = e.mean.velocity
-            let variance = e.covariance.positionBlock.trace + lead * lead * e.covariance.velocityBlock.trace
-            return TrackPrediction(
-                id: t.id, position: e.mean.position + v * lead, velocity: v,
-                gateRadius: variance.isFinite ? 3 * max(0, variance).squareRoot() : .infinity, confirmed: t.status != .tentative)
-        }
+        twin.tracks.map { prediction(id: $0.id, $0.estimate, lead: lead, confirmed: $0.status != .tentative) }
+    }
+
+    static func prediction(id: Int, _ e: ModelState, lead: Double, confirmed: Bool) -> TrackPrediction {
+        let v = e.mean.velocity
+        let variance = e.covariance.positionBlock.trace + lead * lead * e.covariance.velocityBlock.trace
+        return TrackPrediction(
+            id: id, position: e.mean.position + v * lead, velocity: v,
+            gateRadius: variance.isFinite ? 3 * max(0, variance).squareRoot() : .infinity, confirmed: confirmed)
     }
 }
