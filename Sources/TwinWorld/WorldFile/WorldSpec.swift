@@ -360,6 +360,10 @@ public struct SensingSpec: Sendable, Equatable {
     public var ueNoiseFigureDb: Double
     /// Correlation time of a target's RCS fluctuation, s.
     public var rcsCorrelationTime: Double
+    /// Abstract (CRLB draws) or waveform (signal processing) per link class (WaveformSpec.swift).
+    public var fidelity = SensingFidelityPlan()
+    /// Settings of waveform fidelity.
+    public var waveform = WaveformSpec.default
 
     public static let `default` = SensingSpec(
         mode: .monostatic, detectionThresholdDb: 10, symbolsPerFrame: 14, lineOfSight: .auto,
