@@ -55,6 +55,8 @@ public struct SensingEngine: Sendable {
     private var rcsNow: [Double]
     private var linkRNG: [SeededRandom]
     private var previousTime: Double?
+    /// Waveform fidelity's processors and scratch (nil: every link abstract); not state.
+    private let waveform: WaveformLinks?
 
     /// Builds the sensing chain of a world. `mode` overrides the world file's.
     public init(world: WorldSpec, movers: [MoverInfo], mode: SensingMode? = nil) {
@@ -192,6 +194,7 @@ public struct SensingEngine: Sendable {
         rcs = moverRCS.map { RCSProcess(meanDbsm: $0.meanDbsm, spreadDb: $0.spreadDb, correlationTime: spec.rcsCorrelationTime) }
         rcsRNG = movers.map { root.substream("rcs/\($0.name)") }
         rcsNow = moverRCS.map(\.meanDbsm)
+        waveform = WaveformLinks.make(spec: spec, links: links, baseStations: world.baseStations)
     }
 
     /// The state `observe` changes, to persist and later `restore` into an engine built afresh
@@ -337,12 +340,23 @@ public struct SensingEngine: Sendable {
         // A drifting receiver clock stretches delays at the drift rate: c·drift adds to every rate.
         let offsetRate = PhysicalConstants.speedOfLight * rxDrift
         let blockStart = out.count
+        // Waveform fidelity: paths are collected (down to a floor below the threshold) and
+        // measured by signal processing at the end (WaveformLinks.swift).
+        let isWaveform = waveform?.isWaveform(link.id) ?? false
+        if isWaveform { waveform!.paths.removeAll(keepingCapacity: true) }
+        let admitDb = isWaveform ? spec.detectionThresholdDb - spec.waveform.synthesisFloorDb : spec.detectionThresholdDb
 
         /// Adds a path whose `truth.trueRange` is the raw measured path length (both legs plus
         /// c × clock offset); the reported range follows the convention of the link the
         /// receiver attributes it to: half the path on a monostatic link.
-        func add(_ truth: MeasurementTruth, snrDb: Double, arrival: Direction, departure: Direction?, rate: Double, rng: inout SeededRandom)
-        {
+        func add(
+            _ truth: MeasurementTruth, snrDb: Double, arrival: Direction, departure: Direction?, rate: Double, rng: inout SeededRandom,
+            measured: (range: Double, rate: Double)? = nil
+        ) {
+            if isWaveform && measured == nil {
+                waveform!.paths.append(WaveformPath(truth: truth, snrDb: snrDb, arrival: arrival, departure: departure, rate: rate))
+                return
+            }
             var linkId = link.id
             // Cell-free: the receiver attributes the echo to a transmitter; a wrong one puts it on
             // the wrong ellipse (direct paths are identified by their known geometry).
@@ -366,8 +380,11 @@ public struct SensingEngine: Sendable {
                     wavelength: c.wavelength, symbolDuration: c.symbolDuration, symbols: spec.symbolsPerFrame, snr: snr) * rangeScale
                 * rangeScale
             var m = Measurement(
-                linkId: linkId, range: truth.trueRange + rng.gaussian() * lengthVar.squareRoot(), rangeVariance: lengthVar,
-                rangeRate: (rate + offsetRate) * rangeScale + rng.gaussian() * rateVar.squareRoot(), rangeRateVariance: rateVar,
+                linkId: linkId, range: measured.map { $0.range * rangeScale } ?? truth.trueRange + rng.gaussian() * lengthVar.squareRoot(),
+                rangeVariance: lengthVar,
+                rangeRate: measured.map { $0.rate * rangeScale } ?? (rate + offsetRate) * rangeScale + rng.gaussian()
+                    * rateVar.squareRoot(),
+                rangeRateVariance: rateVar,
                 snrDb: snrDb)
             (m.aoaAzimuth, m.aoaAzimuthVariance) = Self.measureAngle(
                 arrival.azimuth, elements: c.rxElements.x, snr: snr, wrap: true, rng: &rng)
@@ -389,7 +406,7 @@ public struct SensingEngine: Sendable {
             let direct =
                 staticDirect[link.id]
                 ?? Self.directPath(txPosition, rxPosition, constants: c, model: anchorModels[c.txAnchor], obstacles: obstacles)
-            if let direct, direct.snrDb >= spec.detectionThresholdDb {
+            if let direct, direct.snrDb >= admitDb {
                 add(
                     MeasurementTruth(
                         pathType: .direct, moverId: nil, reflector: nil, transmitter: link.transmitter,
@@ -416,7 +433,7 @@ public struct SensingEngine: Sendable {
             if isMover { counts.pairs += 1 }
             if legTx.los && legRx.los {
                 if isMover { counts.losPairs += 1 }
-                if baseSNR >= spec.detectionThresholdDb && !(spec.missProbability > 0 && rng.bernoulli(spec.missProbability)) {
+                if baseSNR >= admitDb && !(spec.missProbability > 0 && rng.bernoulli(spec.missProbability)) {
                     let type: PathType = isMover ? .target : .background
                     add(
                         MeasurementTruth(
@@ -431,7 +448,7 @@ public struct SensingEngine: Sendable {
             if isMover && spec.nlosProbability > 0 && rng.bernoulli(spec.nlosProbability) {
                 let excess = rng.exponential(rate: 1 / spec.nlosExcessMean)
                 let snrDb = baseSNR - spec.nlosExtraLossDb
-                if snrDb >= spec.detectionThresholdDb {
+                if snrDb >= admitDb {
                     let spread = 10.0 * .pi / 180
                     let arrival = Direction(
                         azimuth: wrapAngle(legRx.direction.azimuth + rng.gaussian() * spread), elevation: legRx.direction.elevation)
@@ -448,7 +465,7 @@ public struct SensingEngine: Sendable {
         // angles of arrival and (where beams sweep) departure; SNR above the threshold by an
         // exponential of mean `clutterSNRMeanDb`; path rate normal with σ = 5 m/s — so a false
         // alarm carries every field a real echo does.
-        if spec.clutterRate > 0 {
+        if spec.clutterRate > 0 && !isWaveform {
             let n = rng.poisson(mean: spec.clutterRate)
             let baseline = link.isMonostatic ? 0 : txPosition.distance(to: rxPosition)
             for _ in 0..<n {
@@ -462,6 +479,27 @@ public struct SensingEngine: Sendable {
                     snrDb: snrDb, arrival: arrival, departure: departure, rate: 5 * rng.gaussian(), rng: &rng)
             }
             counts.clutter += n
+        }
+
+        // Waveform fidelity: CFAR detections instead of draws; its false alarms replace clutter.
+        if isWaveform, let waveform {
+            for d in waveform.process(link: link.id, offsetRate: offsetRate, rng: &rng) {
+                let measured = (range: d.pathLength, rate: d.peak.rate)
+                if let i = d.path {
+                    let p = waveform.paths[i]
+                    add(
+                        p.truth, snrDb: d.peak.snrDb, arrival: p.arrival, departure: p.departure, rate: p.rate, rng: &rng,
+                        measured: measured)
+                } else {
+                    let arrival = Direction(azimuth: rng.uniform(-.pi, .pi), elevation: rng.uniform(-.pi / 6, .pi / 6))
+                    let departure = Direction(azimuth: rng.uniform(-.pi, .pi), elevation: rng.uniform(-.pi / 6, .pi / 6))
+                    add(
+                        MeasurementTruth(
+                            pathType: .clutter, moverId: nil, reflector: nil, transmitter: link.transmitter, trueRange: d.pathLength),
+                        snrDb: d.peak.snrDb, arrival: arrival, departure: departure, rate: d.peak.rate, rng: &rng, measured: measured)
+                    counts.clutter += 1
+                }
+            }
         }
 
         // Shuffle this link's block (measurements and labels alike): the order of generation —

@@ -26,18 +26,21 @@ import TwinWorld
 /// plans come from `FFTBatchPlanCache` (created once per shape, under the planner lock); the
 /// buffers belong to this object and are reused frame after frame (no allocation per link).
 ///
-/// Detection: cell-averaging CFAR along delay in each Doppler row, `cfarGuard` and
-/// `cfarTraining` resolution cells on each side (cyclic), threshold α·μ with
-/// α = N(Pfa^(−1/N) − 1) for N = 2·cfarTraining / ENBW independent cells (ENBW of the window
-/// in bins: 1.5 for Hann, 1 for none) — the exact CA-CFAR law for independent exponential
-/// cells; the map's cells are oversampled, which this accounts for only approximately (the
-/// false-alarm test measures it). A detection is a cell above its threshold that is a local
+/// Detection: smallest-of cell-averaging CFAR (SOCA) along delay in each Doppler row,
+/// `cfarGuard` and `cfarTraining` resolution cells on each side (cyclic): the level is the
+/// smaller of the two sides' means, so a strong path (the direct path is often 40–60 dB above
+/// the echoes) on one side does not mask a target next to it. The threshold factor is the exact
+/// SOCA law for n = cfarTraining / ENBW independent exponential cells per side (ENBW of the
+/// window in bins: 1.5 Hann, 1 none) at the design `cfarPfa`; the map's cells are oversampled,
+/// which n accounts for only approximately (the false-alarm test measures the rate). A detection is a cell above its threshold that is a local
 /// maximum of the map (delay and Doppler neighbours); detections are taken strongest first and
 /// a weaker one is dropped as a sidelobe when it lies below a stronger one's sidelobe envelope
 /// (window kernel in delay × rectangular kernel in Doppler, sampled at quarter bins) plus
 /// `sidelobeMarginDb`.
 ///
-/// Refinement: the Doppler frequency by Newton iterations on the periodogram of the peak's
+/// Refinement, strongest peak first, each refined tap subtracted from the grid before the next
+/// (so a strong path's sidelobes do not bias the weaker ones; `process` consumes the grid):
+/// the Doppler frequency by Newton iterations on the periodogram of the peak's
 /// delay-bin samples across symbols (started from parabolic interpolation), then the delay by
 /// Newton iterations on |Σ_k w_k z_k e^{j2πkx/N}|², z_k the Doppler-compensated sum over
 /// symbols — the maximum-likelihood delay of one isolated tap (for the rectangular window).
@@ -126,9 +129,9 @@ public final class WaveformProcessor: @unchecked Sendable {
         let enbw = Double(pilots) * windowSquares / (windowSum * windowSum)
         guardCells = Int((Double(settings.cfarGuard) * oversampling).rounded(.up))
         trainingCells = max(1, Int((Double(settings.cfarTraining) * oversampling).rounded()))
-        let independent = 2 * Double(settings.cfarTraining) / enbw
+        let independent = max(1, (Double(settings.cfarTraining) / enbw).rounded())
         cfarIndependentCells = independent
-        cfarFactor = independent * (Double.pow(settings.cfarPfa, -1 / independent) - 1)
+        cfarFactor = independent * Self.smallestOfFactor(pfa: settings.cfarPfa, cells: Int(independent))
         marginFactor = Double.pow(10, settings.sidelobeMarginDb / 10)
         // Inside both main lobes (first null: 1 resolution cell rectangular, 2 Hann; in Doppler
         // dopplerBins/symbols bins) two taps are told apart by the local-maximum test alone.
@@ -161,6 +164,27 @@ public final class WaveformProcessor: @unchecked Sendable {
     deinit {
         rawRe.deallocate()
         rawIm.deallocate()
+    }
+
+    /// Smallest-of CA-CFAR (Gandhi & Kassam 1988): with Z the smaller of two sums of n
+    /// independent exponential cells of mean μ, a noise cell exceeds T·Z with probability
+    /// Pfa(T) = 2 (2 + T)^(−n) Σ_{k<n} C(n−1+k, k) (2 + T)^(−k); the T giving `pfa`, by bisection.
+    static func smallestOfFactor(pfa: Double, cells n: Int) -> Double {
+        func falseAlarm(_ t: Double) -> Double {
+            var sum = 0.0, term = 1.0  // C(n−1+k, k) (2+T)^(−k)
+            for k in 0..<n {
+                if k > 0 { term *= Double(n - 1 + k) / Double(k) / (2 + t) }
+                sum += term
+            }
+            return 2 * Double.pow(2 + t, -Double(n)) * sum
+        }
+        var (lo, hi) = (0.0, 1.0)
+        while falseAlarm(hi) > pfa { hi *= 2 }
+        for _ in 0..<200 {
+            let mid = 0.5 * (lo + hi)
+            if falseAlarm(mid) > pfa { lo = mid } else { hi = mid }
+        }
+        return hi
     }
 
     /// Sidelobe envelope of a kernel Σ w_k e^{j2πkν/length}: E[d] = max over |ν| ≥ d − 1 of
@@ -257,7 +281,43 @@ public final class WaveformProcessor: @unchecked Sendable {
             }
             if !masked { accepted.append(c) }
         }
-        return accepted.map(refine)
+        // Strongest first; each refined peak's tap is subtracted from the grid before the next
+        // (weaker) one is refined, so a strong direct path's sidelobes do not pull the echoes
+        // next to it (detection used the map of the whole grid).
+        var peaks: [WaveformPeak] = []
+        peaks.reserveCapacity(accepted.count)
+        for (i, c) in accepted.enumerated() {
+            let (peak, x, nu, amplitude) = refine(c)
+            peaks.append(peak)
+            if i + 1 < accepted.count { subtract(x: x, nu: nu, amplitude: amplitude) }
+        }
+        return peaks
+    }
+
+    /// Removes a tap a·e^{−j2πkx/N}·e^{j2πνm} from the grid.
+    private func subtract(x: Double, nu: Double, amplitude a: Complex<Double>) {
+        let theta = -2 * Double.pi * x / Double(delayBins)
+        let (cr, ci) = (Double.cos(theta), Double.sin(theta))
+        var (ur, ui) = (1.0, 0.0)
+        for k in 0..<pilots {
+            tapRe[k] = ur
+            tapIm[k] = ui
+            (ur, ui) = (ur * cr - ui * ci, ur * ci + ui * cr)
+        }
+        tapRe.withUnsafeBufferPointer { tr in
+            tapIm.withUnsafeBufferPointer { ti in
+                for m in 0..<symbols {
+                    let phase = 2 * Double.pi * nu * Double(m)
+                    let (er, ei) = (Double.cos(phase), Double.sin(phase))
+                    let br = a.real * er - a.imaginary * ei, bi = a.real * ei + a.imaginary * er
+                    let re = rawRe + m * pilots, im = rawIm + m * pilots
+                    for k in 0..<pilots {
+                        re[k] -= br * tr[k] - bi * ti[k]
+                        im[k] -= br * ti[k] + bi * tr[k]
+                    }
+                }
+            }
+        }
     }
 
     @inline(__always) private func cyclicDistance(_ a: Int, _ b: Int, _ n: Int) -> Int {
@@ -317,7 +377,7 @@ public final class WaveformProcessor: @unchecked Sendable {
         candidates.removeAll(keepingCapacity: true)
         var exceedances = 0
         let n = delayBins, g = guardCells, t = trainingCells, r = g + t
-        let scale = cfarFactor / Double(2 * t)
+        let scale = cfarFactor / Double(t)
         power.withUnsafeBufferPointer { p in
             prefix.withUnsafeMutableBufferPointer { c in
                 for q in 0..<dopplerBins {
@@ -333,13 +393,13 @@ public final class WaveformProcessor: @unchecked Sendable {
                     let down = p.baseAddress! + ((q + 1) % dopplerBins) * n
                     for x in 0..<n {
                         // Training cells x−g−t … x−g−1 and x+g+1 … x+g+t (indices shifted by r).
-                        let sum = (c[x + t] - c[x]) + (c[x + 2 * r + 1] - c[x + 2 * r + 1 - t])
+                        let sum = min(c[x + t] - c[x], c[x + 2 * r + 1] - c[x + 2 * r + 1 - t])
                         let v = row[x]
                         guard v > scale * sum else { continue }
                         exceedances += 1
                         let left = row[x == 0 ? n - 1 : x - 1], right = row[x == n - 1 ? 0 : x + 1]
                         if v > left && v >= right && (dopplerBins == 1 || (v > up[x] && v >= down[x])) {
-                            candidates.append(Candidate(q: q, n: x, power: v, level: sum / Double(2 * t)))
+                            candidates.append(Candidate(q: q, n: x, power: v, level: sum / Double(t)))
                         }
                     }
                 }
@@ -355,7 +415,7 @@ public final class WaveformProcessor: @unchecked Sendable {
         return min(0.5, max(-0.5, 0.5 * (a - c) / d))
     }
 
-    private func refine(_ c: Candidate) -> WaveformPeak {
+    private func refine(_ c: Candidate) -> (WaveformPeak, x: Double, nu: Double, amplitude: Complex<Double>) {
         let n = delayBins
         // Doppler: periodogram of the delay-bin samples across symbols.
         let q0 = c.q
@@ -420,14 +480,17 @@ public final class WaveformProcessor: @unchecked Sendable {
         cycles -= cycles.rounded(.down)
         let rho = value.power / max(lastNoiseLevel, .leastNormalMagnitude)
         let snr = max(rho - 1, 1e-3) * Double(pilots) * windowSquares / (windowSum * windowSum)
-        return WaveformPeak(
+        let peak = WaveformPeak(
             pathLength: cycles * numerology.unambiguousPathLength,
             rate: -numerology.wavelength * nu / numerology.symbolDuration,
             snr: snr, delayBin: c.n, dopplerBin: c.q, cfarRatio: c.power / max(c.level, .leastNormalMagnitude))
+        // Complex amplitude: Z = a · symbols · Σw for one tap at the refined delay and Doppler.
+        let amplitude = Complex(value.re, value.im).divided(by: Double(symbols) * windowSum)
+        return (peak, x, nu, amplitude)
     }
 
     /// |Z(x)|² and its first two derivatives, Z(x) = Σ_k w_k z_k e^{j2πkx/N}.
-    private func dtft(_ x: Double) -> (power: Double, d1: Double, d2: Double) {
+    private func dtft(_ x: Double) -> (power: Double, d1: Double, d2: Double, re: Double, im: Double) {
         let theta = 2 * Double.pi * x / Double(delayBins)
         let (cr, ci) = (Double.cos(theta), Double.sin(theta))
         var (er, ei) = (1.0, 0.0)
@@ -451,6 +514,6 @@ public final class WaveformProcessor: @unchecked Sendable {
         }
         // Noise per map cell: the DTFT's noise variance equals it (same weights, same sums).
         let p = s0r * s0r + s0i * s0i
-        return (p, 2 * (s0r * s1r + s0i * s1i), 2 * (s1r * s1r + s1i * s1i + s0r * s2r + s0i * s2i))
+        return (p, 2 * (s0r * s1r + s0i * s1i), 2 * (s1r * s1r + s1i * s1i + s0r * s2r + s0i * s2i), s0r, s0i)
     }
 }
