@@ -351,7 +351,7 @@ public struct SensingEngine: Sendable {
         /// receiver attributes it to: half the path on a monostatic link.
         func add(
             _ truth: MeasurementTruth, snrDb: Double, arrival: Direction, departure: Direction?, rate: Double, rng: inout SeededRandom,
-            measured: (range: Double, rate: Double)? = nil
+            measured: (range: Double, rate: Double, floor: Double)? = nil
         ) {
             if isWaveform && measured == nil {
                 waveform!.paths.append(WaveformPath(truth: truth, snrDb: snrDb, arrival: arrival, departure: departure, rate: rate))
@@ -374,7 +374,7 @@ public struct SensingEngine: Sendable {
             var truth = truth
             truth.trueRange *= rangeScale
             let snr = Double.exp(snrDb * (Double.log(10) / 10))
-            let lengthVar = CramerRao.pathLengthVariance(bandwidth: c.bandwidth, snr: snr) * rangeScale * rangeScale
+            let lengthVar = (CramerRao.pathLengthVariance(bandwidth: c.bandwidth, snr: snr) + (measured?.floor ?? 0)) * rangeScale * rangeScale
             let rateVar =
                 CramerRao.rangeRateVariance(
                     wavelength: c.wavelength, symbolDuration: c.symbolDuration, symbols: spec.symbolsPerFrame, snr: snr) * rangeScale
@@ -484,7 +484,7 @@ public struct SensingEngine: Sendable {
         // Waveform fidelity: CFAR detections instead of draws; its false alarms replace clutter.
         if isWaveform, let waveform {
             for d in waveform.process(link: link.id, offsetRate: offsetRate, rng: &rng) {
-                let measured = (range: d.pathLength, rate: d.peak.rate)
+                let measured = (range: d.pathLength, rate: d.peak.rate, floor: waveform.pathLengthVarianceFloor(link: link.id))
                 if let i = d.path {
                     let p = waveform.paths[i]
                     add(

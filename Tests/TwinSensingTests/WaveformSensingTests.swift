@@ -27,8 +27,11 @@ import TwinWorld
             let (obs, truth) = sensing.observe(world.step(dt: 0.1))
             for (m, t) in zip(obs.measurements, truth.labels) {
                 let snr = Double.exp10(m.snrDb / 10)
-                // Variances: the abstract fidelity's bounds (B = 400 MHz) at the estimated SNR.
-                #expect(abs(m.rangeVariance / CramerRao.pathLengthVariance(bandwidth: 400e6, snr: snr) - 1) < 1e-9)
+                // Variances: the abstract fidelity's bounds (B = 400 MHz) at the estimated SNR, the
+                // path length's plus the floor (0.07 resolution cells)².
+                let floor = (0.07 * resolution) * (0.07 * resolution)
+                #expect(abs(m.rangeVariance / (CramerRao.pathLengthVariance(bandwidth: 400e6, snr: snr) + floor) - 1) < 1e-9)
+                #expect(m.rangeVariance > floor)
                 switch t.pathType {
                 case .direct:
                     directs += 1

@@ -84,13 +84,16 @@ public final class WaveformProcessor: @unchecked Sendable {
     private let map: FFTAlignedBuffer
     private let delayPlan: FFTBatchPlan
     private let dopplerPlan: FFTBatchPlan
-    private var power: [Double]
-    private var tapRe: [Double]
-    private var tapIm: [Double]
-    private var zRe: [Double]
-    private var zIm: [Double]
-    private var prefix: [Double]
-    private var noiseSample: [Double]
+    // Scratch as raw pointers (allocated once): arrays in a class cost an exclusivity check
+    // per access in these loops.
+    private let power: UnsafeMutablePointer<Double>
+    private let tapRe: UnsafeMutablePointer<Double>
+    private let tapIm: UnsafeMutablePointer<Double>
+    private let zRe: UnsafeMutablePointer<Double>
+    private let zIm: UnsafeMutablePointer<Double>
+    private let prefix: UnsafeMutablePointer<Double>
+    private let noiseSample: UnsafeMutablePointer<Double>
+    private let windowPointer: UnsafeMutablePointer<Double>
     private var candidates: [Candidate] = []
     private var accepted: [Candidate] = []
 
@@ -151,20 +154,28 @@ public final class WaveformProcessor: @unchecked Sendable {
             .init(length: delayBins, howMany: symbols, stride: 1, distance: delayBins, direction: .backward))
         dopplerPlan = FFTBatchPlanCache.shared.plan(
             .init(length: dopplerBins, howMany: delayBins, stride: delayBins, distance: 1, direction: .forward))
-        power = [Double](repeating: 0, count: delayBins * dopplerBins)
-        tapRe = [Double](repeating: 0, count: pilots)
-        tapIm = [Double](repeating: 0, count: pilots)
-        zRe = [Double](repeating: 0, count: pilots)
-        zIm = [Double](repeating: 0, count: pilots)
-        prefix = [Double](repeating: 0, count: delayBins + 2 * (guardCells + trainingCells) + 1)
-        noiseSample = []
-        noiseSample.reserveCapacity(delayBins * dopplerBins / 3 + 1)
+        func scratch(_ count: Int) -> UnsafeMutablePointer<Double> {
+            let p = UnsafeMutablePointer<Double>.allocate(capacity: count)
+            p.initialize(repeating: 0, count: count)
+            return p
+        }
+        power = scratch(n * d)
+        tapRe = scratch(pilots)
+        tapIm = scratch(pilots)
+        zRe = scratch(pilots)
+        zIm = scratch(pilots)
+        prefix = scratch(n + 2 * (guardCells + trainingCells) + 1)
+        noiseSample = scratch(n * d / Self.noiseStride + 1)
+        windowPointer = scratch(pilots)
+        windowPointer.update(from: w, count: pilots)
     }
 
     deinit {
-        rawRe.deallocate()
-        rawIm.deallocate()
+        for p in [rawRe, rawIm, power, tapRe, tapIm, zRe, zIm, prefix, noiseSample, windowPointer] { p.deallocate() }
     }
+
+    /// Every `noiseStride`-th map cell enters the noise-level median.
+    static let noiseStride = 7
 
     /// Smallest-of CA-CFAR (Gandhi & Kassam 1988): with Z the smaller of two sums of n
     /// independent exponential cells of mean μ, a noise cell exceeds T·Z with probability
@@ -228,8 +239,10 @@ public final class WaveformProcessor: @unchecked Sendable {
             (ur, ui) = (ur * cr - ui * ci, ur * ci + ui * cr)
         }
         let psi = 2 * Double.pi * (-tap.rate / numerology.wavelength) * numerology.symbolDuration
-        tapRe.withUnsafeBufferPointer { tr in
-            tapIm.withUnsafeBufferPointer { ti in
+        do {
+            let tr = tapRe
+            do {
+                let ti = tapIm
                 for m in 0..<symbols {
                     let phase = tap.phase + Double(m) * psi
                     let br = amplitude * Double.cos(phase), bi = amplitude * Double.sin(phase)
@@ -304,8 +317,10 @@ public final class WaveformProcessor: @unchecked Sendable {
             tapIm[k] = ui
             (ur, ui) = (ur * cr - ui * ci, ur * ci + ui * cr)
         }
-        tapRe.withUnsafeBufferPointer { tr in
-            tapIm.withUnsafeBufferPointer { ti in
+        do {
+            let tr = tapRe
+            do {
+                let ti = tapIm
                 for m in 0..<symbols {
                     let phase = 2 * Double.pi * nu * Double(m)
                     let (er, ei) = (Double.cos(phase), Double.sin(phase))
@@ -330,40 +345,44 @@ public final class WaveformProcessor: @unchecked Sendable {
         for m in 0..<symbols {
             let row = g + m * delayBins
             let re = rawRe + m * pilots, im = rawIm + m * pilots
+            let window = windowPointer
             for k in 0..<pilots { row[k] = Complex(window[k] * re[k], window[k] * im[k]) }
         }
         delayPlan.execute(input: grid, output: profiles)
         dopplerPlan.execute(input: profiles, output: map)
         let mp = map.pointer
-        power.withUnsafeMutableBufferPointer { p in
-            for i in 0..<p.count { p[i] = mp[i].lengthSquared }
-        }
+        let p = power
+        for i in 0..<cells { p[i] = mp[i].lengthSquared }
     }
 
     /// Noise power per cell: median of every third cell's power / ln 2 (exponential cells; the
     /// few signal cells barely move a median).
     private func noiseLevel() -> Double {
-        noiseSample.removeAll(keepingCapacity: true)
-        for i in stride(from: 0, to: power.count, by: 3) { noiseSample.append(power[i]) }
-        let median = Self.select(&noiseSample, rank: noiseSample.count / 2)
+        var count = 0
+        for i in stride(from: 0, to: cells, by: Self.noiseStride) {
+            noiseSample[count] = power[i]
+            count += 1
+        }
+        let median = Self.select(noiseSample, count: count, rank: count / 2)
         return max(median / Double.log(2), .leastNormalMagnitude)
     }
 
     /// The `rank`-th smallest value (Hoare's quickselect with median-of-three pivots; reorders).
-    static func select(_ a: inout [Double], rank: Int) -> Double {
-        var lo = 0, hi = a.count - 1
+    static func select(_ a: UnsafeMutablePointer<Double>, count: Int, rank: Int) -> Double {
+        func swapAt(_ i: Int, _ j: Int) { (a[i], a[j]) = (a[j], a[i]) }
+        var lo = 0, hi = count - 1
         while lo < hi {
             let mid = (lo + hi) / 2
-            if a[mid] < a[lo] { a.swapAt(mid, lo) }
-            if a[hi] < a[lo] { a.swapAt(hi, lo) }
-            if a[hi] < a[mid] { a.swapAt(hi, mid) }
+            if a[mid] < a[lo] { swapAt(mid, lo) }
+            if a[hi] < a[lo] { swapAt(hi, lo) }
+            if a[hi] < a[mid] { swapAt(hi, mid) }
             let pivot = a[mid]
             var i = lo, j = hi
             while i <= j {
                 while a[i] < pivot { i += 1 }
                 while a[j] > pivot { j -= 1 }
                 if i <= j {
-                    a.swapAt(i, j)
+                    swapAt(i, j)
                     i += 1
                     j -= 1
                 }
@@ -378,10 +397,12 @@ public final class WaveformProcessor: @unchecked Sendable {
         var exceedances = 0
         let n = delayBins, g = guardCells, t = trainingCells, r = g + t
         let scale = cfarFactor / Double(t)
-        power.withUnsafeBufferPointer { p in
-            prefix.withUnsafeMutableBufferPointer { c in
+        do {
+            let p = power
+            do {
+                let c = prefix
                 for q in 0..<dopplerBins {
-                    let row = p.baseAddress! + q * n
+                    let row = p + q * n
                     // c[j] = Σ_{i<j} row[(i − r) mod n], for the cyclic window sums.
                     c[0] = 0
                     for j in 0..<(n + 2 * r) {
@@ -389,8 +410,8 @@ public final class WaveformProcessor: @unchecked Sendable {
                         if i < 0 { i += n } else if i >= n { i -= n }
                         c[j + 1] = c[j] + row[i]
                     }
-                    let up = p.baseAddress! + ((q + dopplerBins - 1) % dopplerBins) * n
-                    let down = p.baseAddress! + ((q + 1) % dopplerBins) * n
+                    let up = p + ((q + dopplerBins - 1) % dopplerBins) * n
+                    let down = p + ((q + 1) % dopplerBins) * n
                     for x in 0..<n {
                         // Training cells x−g−t … x−g−1 and x+g+1 … x+g+t (indices shifted by r).
                         let sum = min(c[x + t] - c[x], c[x + 2 * r + 1] - c[x + 2 * r + 1 - t])
@@ -445,12 +466,14 @@ public final class WaveformProcessor: @unchecked Sendable {
                 guard f2 < 0 else { break }
                 let step = min(0.5 / Double(dopplerBins), max(-0.5 / Double(dopplerBins), -f1 / f2))
                 nu += step
-                if abs(step) < 1e-9 { break }
+                if abs(step) < 1e-7 { break }
             }
         }
         // Delay: Doppler-compensated sum over symbols z_k, then Newton on the windowed DTFT.
-        zRe.withUnsafeMutableBufferPointer { zr in
-            zIm.withUnsafeMutableBufferPointer { zi in
+        do {
+            let zr = zRe
+            do {
+                let zi = zIm
                 for k in 0..<pilots {
                     zr[k] = 0
                     zi[k] = 0
@@ -474,7 +497,7 @@ public final class WaveformProcessor: @unchecked Sendable {
             let step = min(0.5, max(-0.5, -value.d1 / value.d2))
             x += step
             value = dtft(x)
-            if abs(step) < 1e-9 { break }
+            if abs(step) < 1e-6 { break }
         }
         var cycles = x / Double(n)
         cycles -= cycles.rounded(.down)
@@ -496,8 +519,11 @@ public final class WaveformProcessor: @unchecked Sendable {
         var (er, ei) = (1.0, 0.0)
         var (s0r, s0i, s1r, s1i, s2r, s2i) = (0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
         let scale = 2 * Double.pi / Double(delayBins)
-        zRe.withUnsafeBufferPointer { zr in
-            zIm.withUnsafeBufferPointer { zi in
+        let window = windowPointer
+        do {
+            let zr = zRe
+            do {
+                let zi = zIm
                 for k in 0..<pilots {
                     let w = window[k]
                     let tr = w * (zr[k] * er - zi[k] * ei), ti = w * (zr[k] * ei + zi[k] * er)

@@ -78,10 +78,13 @@ public struct WaveformSpec: Sendable, Equatable, Codable {
     /// Paths weaker than this below the detection threshold are not synthesised at all (they
     /// would sit in the noise), dB.
     public var synthesisFloorDb: Double
+    /// Standard deviation added in quadrature to each reported path length's Cramér–Rao σ, in
+    /// resolution cells (c/B): the multipath interference the bound ignores (0: the bound alone).
+    public var rangeErrorFloor: Double
 
     public static let `default` = WaveformSpec(
         comb: 4, window: .hann, cfarGuard: 3, cfarTraining: 16, cfarPfa: 1e-6, zeroPadding: 1, sidelobeMarginDb: 6,
-        synthesisFloorDb: 15)
+        synthesisFloorDb: 15, rangeErrorFloor: 0.07)
 
     /// Allowed combs (as for NR positioning and sensing reference signals, plus 1 and 8).
     public static let allowedCombs = [1, 2, 4, 6, 8, 12]
@@ -159,6 +162,9 @@ extension WorldDecoder {
         spec.synthesisFloorDb = try m.double(
             "synthesisFloorDb", default: d.synthesisFloorDb, "a depth below the detection threshold in dB from 0 to 60",
             where: { (0...60).contains($0) })
+        spec.rangeErrorFloor = try m.double(
+            "rangeErrorFloor", default: d.rangeErrorFloor, "a standard deviation in resolution cells from 0 to 10",
+            where: { (0...10).contains($0) })
         return spec
     }
 }
