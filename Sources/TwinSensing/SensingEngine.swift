@@ -440,7 +440,7 @@ public struct SensingEngine: Sendable {
                             pathType: type, moverId: isMover ? t : nil, reflector: isMover ? nil : t - moverCount,
                             transmitter: link.transmitter, trueRange: pathLength + offsetRange),
                         snrDb: baseSNR, arrival: legRx.direction, departure: legTx.direction, rate: rate, rng: &rng)
-                    if isMover { counts.detections += 1; statistics.recordSNR(baseSNR) }
+                    if isMover && !isWaveform { counts.detections += 1; statistics.recordSNR(baseSNR) }
                 }
             }
             // Type III: via a scatterer near the target, longer and weaker; its angles point
@@ -487,6 +487,10 @@ public struct SensingEngine: Sendable {
                 let measured = (range: d.pathLength, rate: d.peak.rate, floor: waveform.pathLengthVarianceFloor(link: link.id))
                 if let i = d.path {
                     let p = waveform.paths[i]
+                    if p.truth.pathType == .target {
+                        counts.detections += 1
+                        statistics.recordSNR(p.snrDb)
+                    }
                     add(
                         p.truth, snrDb: d.peak.snrDb, arrival: p.arrival, departure: p.departure, rate: p.rate, rng: &rng,
                         measured: measured)
