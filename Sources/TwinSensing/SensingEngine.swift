@@ -374,7 +374,8 @@ public struct SensingEngine: Sendable {
             var truth = truth
             truth.trueRange *= rangeScale
             let snr = Double.exp(snrDb * (Double.log(10) / 10))
-            let lengthVar = (CramerRao.pathLengthVariance(bandwidth: c.bandwidth, snr: snr) + (measured?.floor ?? 0)) * rangeScale * rangeScale
+            let lengthVar =
+                (CramerRao.pathLengthVariance(bandwidth: c.bandwidth, snr: snr) + (measured?.floor ?? 0)) * rangeScale * rangeScale
             let rateVar =
                 CramerRao.rangeRateVariance(
                     wavelength: c.wavelength, symbolDuration: c.symbolDuration, symbols: spec.symbolsPerFrame, snr: snr) * rangeScale

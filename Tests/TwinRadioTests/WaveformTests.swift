@@ -136,14 +136,17 @@ import TwinWorld
         // Rectangular window: the refined peak is the maximum-likelihood delay of one tap, so its
         // mean square error approaches the exact bound (2 × DOMAIN.md's formula, whose constant
         // is half the single-tone bound: see CramerRao's conventions).
-        let rows = WaveformStudy.crlbTable(trials: 300, seed: 7, snrDbs: [25], windows: [.none])
-        let row = rows[0]
-        #expect(row.detectionRate == 1)
-        #expect(row.pathLengthRatioExact > 0.7 && row.pathLengthRatioExact < 1.5, "\(row)")
-        #expect(row.pathLengthRatio > 1.4 && row.pathLengthRatio < 3, "\(row)")
-        #expect(row.rateRatioExact > 0.7 && row.rateRatioExact < 1.8, "\(row)")
-        // The SNR estimate is unbiased to within 1 dB.
-        #expect(abs(row.estimatedSNRDb - 25) < 1, "\(row)")
+        // With the Hann window (the default) the delay is polished with rectangular weights after
+        // the windowed estimate, so it is as efficient.
+        let rows = WaveformStudy.crlbTable(trials: 300, seed: 7, snrDbs: [25], windows: [.none, .hann])
+        for row in rows {
+            #expect(row.detectionRate == 1)
+            #expect(row.pathLengthRatioExact > 0.7 && row.pathLengthRatioExact < 1.5, "\(row)")
+            #expect(row.pathLengthRatio > 1.4 && row.pathLengthRatio < 3, "\(row)")
+            #expect(row.rateRatioExact > 0.7 && row.rateRatioExact < 2, "\(row)")
+            // The SNR estimate is unbiased to within 1 dB.
+            #expect(abs(row.estimatedSNRDb - 25) < 1, "\(row)")
+        }
     }
 
     @Test func multiBandFusionBeatsEachBand() {
