@@ -96,6 +96,8 @@ public final class WaveformProcessor: @unchecked Sendable {
     private let prefix: UnsafeMutablePointer<Double>
     private let noiseSample: UnsafeMutablePointer<Double>
     private let windowPointer: UnsafeMutablePointer<Double>
+    private let slowRe: UnsafeMutablePointer<Double>
+    private let slowIm: UnsafeMutablePointer<Double>
     private var candidates: [Candidate] = []
     private var accepted: [Candidate] = []
 
@@ -169,11 +171,13 @@ public final class WaveformProcessor: @unchecked Sendable {
         prefix = scratch(n + 2 * (guardCells + trainingCells) + 1)
         noiseSample = scratch(n * d / Self.noiseStride + 1)
         windowPointer = scratch(pilots)
+        slowRe = scratch(symbols)
+        slowIm = scratch(symbols)
         windowPointer.update(from: w, count: pilots)
     }
 
     deinit {
-        for p in [rawRe, rawIm, power, tapRe, tapIm, zRe, zIm, prefix, noiseSample, windowPointer] { p.deallocate() }
+        for p in [rawRe, rawIm, power, tapRe, tapIm, zRe, zIm, prefix, noiseSample, windowPointer, slowRe, slowIm] { p.deallocate() }
     }
 
     /// Every `noiseStride`-th map cell enters the noise-level median.
@@ -445,32 +449,12 @@ public final class WaveformProcessor: @unchecked Sendable {
         let pm = power[((q0 + dopplerBins - 1) % dopplerBins) * n + c.n], pp = power[((q0 + 1) % dopplerBins) * n + c.n]
         var nu = (Double(q0) + (dopplerBins > 1 ? Self.vertex(pm, c.power, pp) : 0)) / Double(dopplerBins)
         if nu >= 0.5 { nu -= 1 }
-        if symbols >= 2 {
-            let pr = profiles.pointer
-            for _ in 0..<4 {
-                var (s0r, s0i, s1r, s1i, s2r, s2i) = (0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
-                for m in 0..<symbols {
-                    let v = pr[m * n + c.n]
-                    let a = -2 * Double.pi * nu * Double(m)
-                    let (er, ei) = (Double.cos(a), Double.sin(a))
-                    let (tr, ti) = (v.real * er - v.imaginary * ei, v.real * ei + v.imaginary * er)
-                    let w = -2 * Double.pi * Double(m)
-                    // S' = Σ (−j2πm) s e, S'' = Σ −(2πm)² s e.
-                    s0r += tr
-                    s0i += ti
-                    s1r += -w * ti
-                    s1i += w * tr
-                    s2r -= w * w * tr
-                    s2i -= w * w * ti
-                }
-                let f1 = 2 * (s0r * s1r + s0i * s1i)
-                let f2 = 2 * (s1r * s1r + s1i * s1i + s0r * s2r + s0i * s2i)
-                guard f2 < 0 else { break }
-                let step = min(0.5 / Double(dopplerBins), max(-0.5 / Double(dopplerBins), -f1 / f2))
-                nu += step
-                if abs(step) < 1e-7 { break }
-            }
+        let pr = profiles.pointer
+        for m in 0..<symbols {
+            slowRe[m] = pr[m * n + c.n].real
+            slowIm[m] = pr[m * n + c.n].imaginary
         }
+        nu = dopplerNewton(from: nu).nu
         // Delay: Doppler-compensated sum over symbols z_k, then Newton on the windowed DTFT.
         do {
             let zr = zRe
@@ -499,7 +483,8 @@ public final class WaveformProcessor: @unchecked Sendable {
             let step = min(0.5, max(-0.5, -value.d1 / value.d2))
             x += step
             value = dtft(x)
-            if abs(step) < 1e-6 { break }
+            // Coarse is enough when the rectangular polish follows.
+            if abs(step) < (settings.window == .none ? 1e-6 : 1e-3) { break }
         }
         var (sumW, sumW2) = (windowSum, windowSquares)
         if settings.window != .none {
@@ -531,36 +516,124 @@ public final class WaveformProcessor: @unchecked Sendable {
             rate: -numerology.wavelength * nu / numerology.symbolDuration,
             snr: snr, delayBin: c.n, dopplerBin: c.q, cfarRatio: c.power / max(c.level, .leastNormalMagnitude))
         // Complex amplitude: Z = a · symbols · Σw for one tap at the refined delay and Doppler.
-        let amplitude = Complex(value.re, value.im).divided(by: Double(symbols) * sumW)
-        return (peak, x, nu, amplitude)
+        var amplitude = Complex(value.re, value.im).divided(by: Double(symbols) * sumW)
+        var result = peak
+        // Doppler again on the samples at the refined delay with rectangular weights across the
+        // pilots (the integer-bin samples above lose up to ~1.4 dB to scalloping), and the
+        // amplitude and SNR from the same two-dimensional matched sum.
+        if symbols >= 2 {
+            let theta = 2 * Double.pi * x / Double(n)
+            let (cr, ci) = (Double.cos(theta), Double.sin(theta))
+            var (ur, ui) = (1.0, 0.0)
+            for k in 0..<pilots {
+                tapRe[k] = ur
+                tapIm[k] = ui
+                (ur, ui) = (ur * cr - ui * ci, ur * ci + ui * cr)
+            }
+            let (tr, ti) = (tapRe, tapIm)
+            for m in 0..<symbols {
+                let re = rawRe + m * pilots, im = rawIm + m * pilots
+                // Two interleaved accumulators: half the dependency chain of one.
+                var (ar, ai, br, bi) = (0.0, 0.0, 0.0, 0.0)
+                var k = 0
+                while k + 1 < pilots {
+                    ar += re[k] * tr[k] - im[k] * ti[k]
+                    ai += re[k] * ti[k] + im[k] * tr[k]
+                    br += re[k + 1] * tr[k + 1] - im[k + 1] * ti[k + 1]
+                    bi += re[k + 1] * ti[k + 1] + im[k + 1] * tr[k + 1]
+                    k += 2
+                }
+                if k < pilots {
+                    ar += re[k] * tr[k] - im[k] * ti[k]
+                    ai += re[k] * ti[k] + im[k] * tr[k]
+                }
+                slowRe[m] = ar + br
+                slowIm[m] = ai + bi
+            }
+            let (refined, sum) = dopplerNewton(from: nu)
+            nu = refined
+            amplitude = sum.divided(by: Double(symbols * pilots))
+            // Noise variance of the sum: σ²·pilots·symbols = map noise level · pilots / Σw².
+            let rho2 = sum.lengthSquared / max(lastNoiseLevel * Double(pilots) / windowSquares, .leastNormalMagnitude)
+            result.snr = max(rho2 - 1, 1e-3)
+            result.rate = -numerology.wavelength * nu / numerology.symbolDuration
+        }
+        return (result, x, nu, amplitude)
+    }
+
+    /// Newton iterations on the periodogram |S(ν)|², S(ν) = Σ_m s_m e^{−j2πνm}, of the samples
+    /// in `slowRe`/`slowIm`, from `start` (cycles per symbol, in [−0.5, 0.5)); S at the result.
+    private func dopplerNewton(from start: Double) -> (nu: Double, sum: Complex<Double>) {
+        var nu = start
+        var sum = Complex<Double>.zero
+        var converged = false
+        for iteration in 0..<6 {
+            var (s0r, s0i, s1r, s1i, s2r, s2i) = (0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
+            for m in 0..<symbols {
+                let a = -2 * Double.pi * nu * Double(m)
+                let (er, ei) = (Double.cos(a), Double.sin(a))
+                let (tr, ti) = (slowRe[m] * er - slowIm[m] * ei, slowRe[m] * ei + slowIm[m] * er)
+                let w = -2 * Double.pi * Double(m)
+                // S' = Σ (−j2πm) s e, S'' = Σ −(2πm)² s e.
+                s0r += tr
+                s0i += ti
+                s1r += -w * ti
+                s1i += w * tr
+                s2r -= w * w * tr
+                s2i -= w * w * ti
+            }
+            sum = Complex(s0r, s0i)
+            guard symbols >= 2, iteration < 5, !converged else { break }
+            let f1 = 2 * (s0r * s1r + s0i * s1i)
+            let f2 = 2 * (s1r * s1r + s1i * s1i + s0r * s2r + s0i * s2i)
+            guard f2 < 0 else { break }
+            let step = min(0.5 / Double(dopplerBins), max(-0.5 / Double(dopplerBins), -f1 / f2))
+            nu += step
+            converged = abs(step) < 1e-7  // then one more pass for S at the final ν
+        }
+        return (nu, sum)
     }
 
     /// |Z(x)|² and its first two derivatives, Z(x) = Σ_k w_k z_k e^{j2πkx/N}.
     private func dtft(_ x: Double, rectangular: Bool = false) -> (power: Double, d1: Double, d2: Double, re: Double, im: Double) {
         let theta = 2 * Double.pi * x / Double(delayBins)
-        let (cr, ci) = (Double.cos(theta), Double.sin(theta))
+        // Two phase recurrences (even and odd k, step 2θ): half the dependency chain of one.
+        let (c1r, c1i) = (Double.cos(theta), Double.sin(theta))
+        let (cr, ci) = (Double.cos(2 * theta), Double.sin(2 * theta))
         var (er, ei) = (1.0, 0.0)
+        var (or, oi) = (c1r, c1i)
         var (s0r, s0i, s1r, s1i, s2r, s2i) = (0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
+        var (t0r, t0i, t1r, t1i, t2r, t2i) = (0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
         let scale = 2 * Double.pi / Double(delayBins)
         let window = windowPointer
-        do {
-            let zr = zRe
-            do {
-                let zi = zIm
-                for k in 0..<pilots {
-                    let w = rectangular ? 1 : window[k]
-                    let tr = w * (zr[k] * er - zi[k] * ei), ti = w * (zr[k] * ei + zi[k] * er)
-                    let f = scale * Double(k)
-                    s0r += tr
-                    s0i += ti
-                    s1r -= f * ti
-                    s1i += f * tr
-                    s2r -= f * f * tr
-                    s2i -= f * f * ti
-                    (er, ei) = (er * cr - ei * ci, er * ci + ei * cr)
-                }
+        let zr = zRe, zi = zIm
+        var k = 0
+        while k < pilots {
+            let w = rectangular ? 1 : window[k]
+            let tr = w * (zr[k] * er - zi[k] * ei), ti = w * (zr[k] * ei + zi[k] * er)
+            let f = scale * Double(k)
+            s0r += tr
+            s0i += ti
+            s1r -= f * ti
+            s1i += f * tr
+            s2r -= f * f * tr
+            s2i -= f * f * ti
+            (er, ei) = (er * cr - ei * ci, er * ci + ei * cr)
+            if k + 1 < pilots {
+                let v = rectangular ? 1 : window[k + 1]
+                let ur = v * (zr[k + 1] * or - zi[k + 1] * oi), ui = v * (zr[k + 1] * oi + zi[k + 1] * or)
+                let g = scale * Double(k + 1)
+                t0r += ur
+                t0i += ui
+                t1r -= g * ui
+                t1i += g * ur
+                t2r -= g * g * ur
+                t2i -= g * g * ui
+                (or, oi) = (or * cr - oi * ci, or * ci + oi * cr)
             }
+            k += 2
         }
+        (s0r, s0i, s1r, s1i, s2r, s2i) = (s0r + t0r, s0i + t0i, s1r + t1r, s1i + t1i, s2r + t2r, s2i + t2i)
         // Noise per map cell: the DTFT's noise variance equals it (same weights, same sums).
         let p = s0r * s0r + s0i * s0i
         return (p, 2 * (s0r * s1r + s0i * s1i), 2 * (s1r * s1r + s1i * s1i + s0r * s2r + s0i * s2i), s0r, s0i)
