@@ -46,8 +46,10 @@ import TwinWorld
 /// symbols, and a polish with rectangular weights (w_k = 1) from there — the maximum-
 /// likelihood delay of one isolated tap, which the window's taper would cost ≈ 2.3× in
 /// variance (kept only if it stays within half a bin of the windowed estimate).
-/// The SNR estimate is (|Z|²/σ² − 1)·pilots·Σw²/(Σw)², σ² the map's noise level (median of the
-/// cell powers / ln 2).
+/// Then the Doppler again, on the samples at the refined delay (rectangular weights across the
+/// pilots). The amplitude is S/(pilots·symbols) and the SNR estimate |S|²/σ_S² − 1, S the 2-D
+/// matched sum at the refined delay and Doppler and σ_S² its noise variance, from the map's
+/// noise level (median of the cell powers / ln 2).
 public final class WaveformProcessor: @unchecked Sendable {
     public let numerology: OFDMNumerology
     public let settings: WaveformSpec
