@@ -36,7 +36,10 @@ let package = Package(
             ]),
         .target(
             name: "TwinRadio",
-            dependencies: ["TwinMath", "TwinWorld", .product(name: "RealModule", package: "swift-numerics")]),
+            dependencies: [
+                "TwinMath", "TwinWorld", .product(name: "RealModule", package: "swift-numerics"),
+                .product(name: "ComplexModule", package: "swift-numerics"),
+            ]),
         .target(
             name: "TwinSensing",
             dependencies: ["TwinMath", "TwinWorld", "TwinRadio", .product(name: "RealModule", package: "swift-numerics")]),
@@ -64,7 +67,7 @@ let package = Package(
         .executableTarget(
             name: "isac-twin",
             dependencies: [
-                "TwinEngine", "TwinWorld", "TwinSensing", "TwinStore", "TwinLocalization", "TwinTracking", "TwinMetrics",
+                "TwinEngine", "TwinWorld", "TwinRadio", "TwinSensing", "TwinStore", "TwinLocalization", "TwinTracking", "TwinMetrics",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 

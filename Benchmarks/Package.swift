@@ -33,6 +33,7 @@ let package = Package(
         benchmark("Sensing"),
         benchmark("Localization"),
         benchmark("Tracking"),
+        benchmark("Waveform"),
     ],
     swiftLanguageModes: [.v6]
 )

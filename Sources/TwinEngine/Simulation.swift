@@ -31,13 +31,16 @@ public struct RunOptions: Sendable {
     public var recordObservations: Bool
     /// Tests only: abandon the run after this many frames, as a kill would (no final commit).
     var stopAfterFrames: Int?
+    /// Overrides `sensing.fidelity` for every link class (`--fidelity`).
+    public var fidelity: SensingFidelity?
 
     public init(
         duration: Double? = nil, seed: UInt64? = nil, recordPath: String? = nil,
         commandLine: String = CommandLine.arguments.joined(separator: " "), batchFrames: Int = 50,
         mode: SensingMode? = nil, localizer: LocalizerKind? = nil, tracker: String? = nil, overrides: [WorldOverride] = [],
-        recordObservations: Bool = true
+        recordObservations: Bool = true, fidelity: SensingFidelity? = nil
     ) {
+        self.fidelity = fidelity
         self.tracker = tracker
         self.overrides = overrides
         self.mode = mode
@@ -90,16 +93,18 @@ struct StoredRunOptions: Codable, Equatable {
     var overrides: [WorldOverride]
     var recordObservations: Bool
     var batchFrames: Int
+    var fidelity: SensingFidelity?
 
     init(_ o: RunOptions) {
         (duration, seed, mode, localizer, tracker, overrides) = (o.duration, o.seed, o.mode, o.localizer, o.tracker, o.overrides)
         (recordObservations, batchFrames) = (o.recordObservations, o.batchFrames)
+        fidelity = o.fidelity
     }
 
     func options(recordPath: String, commandLine: String) -> RunOptions {
         RunOptions(
             duration: duration, seed: seed, recordPath: recordPath, commandLine: commandLine, batchFrames: batchFrames, mode: mode,
-            localizer: localizer, tracker: tracker, overrides: overrides, recordObservations: recordObservations)
+            localizer: localizer, tracker: tracker, overrides: overrides, recordObservations: recordObservations, fidelity: fidelity)
     }
 }
 
@@ -174,6 +179,13 @@ public struct Simulation {
         }
         if let seed = options.seed { spec.simulation.seed = seed }
         if let localizer = options.localizer { spec.localizer.kind = localizer }
+        if let fidelity = options.fidelity {
+            spec.sensing.fidelity = .all(fidelity)
+            let problems = spec.sensing.waveformProblems(baseStations: spec.baseStations).map {
+                WorldFileProblem(key: "\($0.key) (with --fidelity waveform)", expected: $0.expected, found: $0.found)
+            }
+            if !problems.isEmpty { throw WorldFileError.invalid(file: worldFile, problems: problems) }
+        }
         self.worldFile = worldFile
         self.worldText = text
         self.spec = spec

@@ -128,4 +128,4 @@ public final class FFTPlan: @unchecked Sendable {
 }
 
 /// Serialises FFTW's non-thread-safe planner and plan destruction across the process.
-private let fftwPlannerLock = NSLock()
+let fftwPlannerLock = NSLock()

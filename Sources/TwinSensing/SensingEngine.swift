@@ -62,6 +62,8 @@ public struct SensingEngine: Sendable {
     /// This frame's sensing schedule as a [BS × mover] mask (nil: every BS senses every
     /// mover); set in `observe`, so not in the checkpoint.
     private var illuminated: [Bool]?
+    /// Waveform fidelity's processors and scratch (nil: every link abstract); not state.
+    private let waveform: WaveformLinks?
 
     /// Builds the sensing chain of a world. `mode` overrides the world file's.
     public init(world: WorldSpec, movers: [MoverInfo], mode: SensingMode? = nil) {
@@ -212,6 +214,7 @@ public struct SensingEngine: Sendable {
         rcs = moverRCS.map { RCSProcess(meanDbsm: $0.meanDbsm, spreadDb: $0.spreadDb, correlationTime: spec.rcsCorrelationTime) }
         rcsRNG = movers.map { root.substream("rcs/\($0.name)") }
         rcsNow = moverRCS.map(\.meanDbsm)
+        waveform = WaveformLinks.make(spec: spec, links: links, baseStations: world.baseStations)
     }
 
     /// The state `observe` changes, to persist and later `restore` into an engine built afresh
@@ -368,12 +371,23 @@ public struct SensingEngine: Sendable {
         // A drifting receiver clock stretches delays at the drift rate: c·drift adds to every rate.
         let offsetRate = PhysicalConstants.speedOfLight * rxDrift
         let blockStart = out.count
+        // Waveform fidelity: paths are collected (down to a floor below the threshold) and
+        // measured by signal processing at the end (WaveformLinks.swift).
+        let isWaveform = waveform?.isWaveform(link.id) ?? false
+        if isWaveform { waveform!.paths.removeAll(keepingCapacity: true) }
+        let admitDb = isWaveform ? spec.detectionThresholdDb - spec.waveform.synthesisFloorDb : spec.detectionThresholdDb
 
         /// Adds a path whose `truth.trueRange` is the raw measured path length (both legs plus
         /// c × clock offset); the reported range follows the convention of the link the
         /// receiver attributes it to: half the path on a monostatic link.
-        func add(_ truth: MeasurementTruth, snrDb: Double, arrival: Direction, departure: Direction?, rate: Double, rng: inout SeededRandom)
-        {
+        func add(
+            _ truth: MeasurementTruth, snrDb: Double, arrival: Direction, departure: Direction?, rate: Double, rng: inout SeededRandom,
+            measured: (range: Double, rate: Double, floor: Double)? = nil
+        ) {
+            if isWaveform && measured == nil {
+                waveform!.paths.append(WaveformPath(truth: truth, snrDb: snrDb, arrival: arrival, departure: departure, rate: rate))
+                return
+            }
             var linkId = link.id
             // Cell-free: the receiver attributes the echo to a transmitter; a wrong one puts it on
             // the wrong ellipse (direct paths are identified by their known geometry).
@@ -391,14 +405,18 @@ public struct SensingEngine: Sendable {
             var truth = truth
             truth.trueRange *= rangeScale
             let snr = Double.exp(snrDb * (Double.log(10) / 10))
-            let lengthVar = CramerRao.pathLengthVariance(bandwidth: c.bandwidth, snr: snr) * rangeScale * rangeScale
+            let lengthVar =
+                (CramerRao.pathLengthVariance(bandwidth: c.bandwidth, snr: snr) + (measured?.floor ?? 0)) * rangeScale * rangeScale
             let rateVar =
                 CramerRao.rangeRateVariance(
                     wavelength: c.wavelength, symbolDuration: c.symbolDuration, symbols: spec.symbolsPerFrame, snr: snr) * rangeScale
                 * rangeScale
             var m = Measurement(
-                linkId: linkId, range: truth.trueRange + rng.gaussian() * lengthVar.squareRoot(), rangeVariance: lengthVar,
-                rangeRate: (rate + offsetRate) * rangeScale + rng.gaussian() * rateVar.squareRoot(), rangeRateVariance: rateVar,
+                linkId: linkId, range: measured.map { $0.range * rangeScale } ?? truth.trueRange + rng.gaussian() * lengthVar.squareRoot(),
+                rangeVariance: lengthVar,
+                rangeRate: measured.map { $0.rate * rangeScale } ?? (rate + offsetRate) * rangeScale + rng.gaussian()
+                    * rateVar.squareRoot(),
+                rangeRateVariance: rateVar,
                 snrDb: snrDb)
             (m.aoaAzimuth, m.aoaAzimuthVariance) = Self.measureAngle(
                 arrival.azimuth, elements: c.rxElements.x, snr: snr, wrap: true, rng: &rng)
@@ -420,7 +438,7 @@ public struct SensingEngine: Sendable {
             let direct =
                 staticDirect[link.id]
                 ?? Self.directPath(txPosition, rxPosition, constants: c, model: anchorModels[c.txAnchor], obstacles: obstacles)
-            if let direct, direct.snrDb >= spec.detectionThresholdDb {
+            if let direct, direct.snrDb >= admitDb {
                 add(
                     MeasurementTruth(
                         pathType: .direct, moverId: nil, reflector: nil, transmitter: link.transmitter,
@@ -452,14 +470,14 @@ public struct SensingEngine: Sendable {
             if isMover { counts.pairs += 1 }
             if legTx.los && legRx.los {
                 if isMover { counts.losPairs += 1 }
-                if baseSNR >= spec.detectionThresholdDb && !(spec.missProbability > 0 && rng.bernoulli(spec.missProbability)) {
+                if baseSNR >= admitDb && !(spec.missProbability > 0 && rng.bernoulli(spec.missProbability)) {
                     let type: PathType = isMover ? .target : .background
                     add(
                         MeasurementTruth(
                             pathType: type, moverId: isMover ? t : nil, reflector: isMover ? nil : t - moverCount,
                             transmitter: link.transmitter, trueRange: pathLength + offsetRange),
                         snrDb: baseSNR, arrival: legRx.direction, departure: legTx.direction, rate: rate, rng: &rng)
-                    if isMover { counts.detections += 1; statistics.recordSNR(baseSNR) }
+                    if isMover && !isWaveform { counts.detections += 1; statistics.recordSNR(baseSNR) }
                 }
             }
             // Type III: via a scatterer near the target, longer and weaker; its angles point
@@ -467,7 +485,7 @@ public struct SensingEngine: Sendable {
             if isMover && spec.nlosProbability > 0 && rng.bernoulli(spec.nlosProbability) {
                 let excess = rng.exponential(rate: 1 / spec.nlosExcessMean)
                 let snrDb = baseSNR - spec.nlosExtraLossDb
-                if snrDb >= spec.detectionThresholdDb {
+                if snrDb >= admitDb {
                     let spread = 10.0 * .pi / 180
                     let arrival = Direction(
                         azimuth: wrapAngle(legRx.direction.azimuth + rng.gaussian() * spread), elevation: legRx.direction.elevation)
@@ -484,7 +502,7 @@ public struct SensingEngine: Sendable {
         // angles of arrival and (where beams sweep) departure; SNR above the threshold by an
         // exponential of mean `clutterSNRMeanDb`; path rate normal with σ = 5 m/s — so a false
         // alarm carries every field a real echo does.
-        if spec.clutterRate > 0 {
+        if spec.clutterRate > 0 && !isWaveform {
             let n = rng.poisson(mean: spec.clutterRate)
             let baseline = link.isMonostatic ? c.ris?.fixedPathLength ?? 0 : txPosition.distance(to: rxPosition)
             for _ in 0..<n {
@@ -498,6 +516,31 @@ public struct SensingEngine: Sendable {
                     snrDb: snrDb, arrival: arrival, departure: departure, rate: 5 * rng.gaussian(), rng: &rng)
             }
             counts.clutter += n
+        }
+
+        // Waveform fidelity: CFAR detections instead of draws; its false alarms replace clutter.
+        if isWaveform, let waveform {
+            for d in waveform.process(link: link.id, offsetRate: offsetRate, rng: &rng) {
+                let measured = (range: d.pathLength, rate: d.peak.rate, floor: waveform.pathLengthVarianceFloor(link: link.id))
+                if let i = d.path {
+                    let p = waveform.paths[i]
+                    if p.truth.pathType == .target {
+                        counts.detections += 1
+                        statistics.recordSNR(p.snrDb)
+                    }
+                    add(
+                        p.truth, snrDb: d.peak.snrDb, arrival: p.arrival, departure: p.departure, rate: p.rate, rng: &rng,
+                        measured: measured)
+                } else {
+                    let arrival = Direction(azimuth: rng.uniform(-.pi, .pi), elevation: rng.uniform(-.pi / 6, .pi / 6))
+                    let departure = Direction(azimuth: rng.uniform(-.pi, .pi), elevation: rng.uniform(-.pi / 6, .pi / 6))
+                    add(
+                        MeasurementTruth(
+                            pathType: .clutter, moverId: nil, reflector: nil, transmitter: link.transmitter, trueRange: d.pathLength),
+                        snrDb: d.peak.snrDb, arrival: arrival, departure: departure, rate: d.peak.rate, rng: &rng, measured: measured)
+                    counts.clutter += 1
+                }
+            }
         }
 
         // Shuffle this link's block (measurements and labels alike): the order of generation —

@@ -22,6 +22,7 @@ struct IsacTwinCommand: ParsableCommand {
             ReportCommand.self,
             Localize.self,
             AssociationStudyCommand.self,
+            WaveformStudyCommand.self,
         ])
 
     /// Parses and runs, with one exit code for every kind of bad input: 2, as for a bad world

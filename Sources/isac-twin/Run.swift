@@ -35,6 +35,9 @@ struct Run: ParsableCommand {
     @Option(help: "Sensing mode (overrides sensing.mode): monostatic, trp-trp, trp-ue, hybrid or cell-free.")
     var mode: SensingMode?
 
+    @Option(help: "Sensing fidelity of every link class (overrides sensing.fidelity): abstract or waveform.")
+    var fidelity: SensingFidelity?
+
     @Option(help: "Localiser of the fusion centre (overrides localizer.name): gauss-newton, ellipsoid, time-angle, joint or ue-selection.")
     var localizer: LocalizerKind?
 
@@ -74,7 +77,8 @@ struct Run: ParsableCommand {
                 world.map { _ in "a world" }, duration.map { _ in "--duration" }, seed.map { _ in "--seed" }, mode.map { _ in "--mode" },
                 localizer.map { _ in "--localizer" }, tracker.map { _ in "--tracker" }, handover.map { _ in "--handover" },
                 cooperation.map { _ in "--cooperation" }, set.settings.isEmpty ? nil : "--set",
-                record.map { _ in "--record" }, noRecord ? "--no-record" : nil, noObservations ? "--no-observations" : nil,
+                record.map { _ in "--record" }, fidelity.map { _ in "--fidelity" }, noRecord ? "--no-record" : nil,
+                noObservations ? "--no-observations" : nil,
                 batchFrames.map { _ in "--batch-frames" },
             ].compactMap { $0 }
             if !others.isEmpty {
@@ -105,7 +109,7 @@ struct Run: ParsableCommand {
                     duration: duration, seed: seed, batchFrames: batchFrames ?? 50, mode: mode, localizer: localizer, tracker: tracker,
                     overrides: set.overrides + (handover.map { [WorldOverride(key: "handover.policy", value: $0.rawValue)] } ?? [])
                         + (cooperation.map { [WorldOverride(key: "cooperation.policy", value: $0.rawValue)] } ?? []),
-                    recordObservations: !noObservations))
+                    recordObservations: !noObservations, fidelity: fidelity))
             if !noRecord {
                 let stem = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
                 run.options.recordPath = record ?? "recordings/\(stem)-\(run.spec.simulation.seed).sqlite"
@@ -224,4 +228,5 @@ final class ProgressBar {
 extension SensingMode: ExpressibleByArgument {}
 extension HandoverPolicy: ExpressibleByArgument {}
 extension CooperationPolicy: ExpressibleByArgument {}
+extension SensingFidelity: ExpressibleByArgument {}
 extension LocalizerKind: ExpressibleByArgument {}

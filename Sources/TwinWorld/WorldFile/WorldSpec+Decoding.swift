@@ -163,6 +163,7 @@ struct WorldDecoder {
             }, what: "mover", key: "movers")
         checkUniqueNames(ris.map { ($0.name, nil) }, what: "RIS panel", key: "infrastructure.ris")
         checkUniqueNames(baseStations.map { ($0.name, nil) }, what: "base station", key: "infrastructure.baseStations")
+        if let sensing { sensing.waveformProblems(baseStations: baseStations).forEach(context.report) }
         guard let simulation, let map, let ue, let sensing, let localizer, let tracker else { return nil }
         return WorldSpec(
             description: description, simulation: simulation, map: map, movers: movers, ue: ue,
@@ -699,6 +700,8 @@ struct WorldDecoder {
         spec.ueNoiseFigureDb = try m.nonNegative("ueNoiseFigureDb", default: d.ueNoiseFigureDb, "a noise figure in dB")
         spec.rcsCorrelationTime = try m.positive("rcsCorrelationTime", default: d.rcsCorrelationTime, "a correlation time in seconds")
         spec.ris = try m.bool("ris", default: d.ris)
+        spec.fidelity = try decodeFidelity(m.optional("fidelity"))
+        spec.waveform = try decodeWaveform(m.optional("waveform"))
         return spec
     }
 

@@ -369,6 +369,10 @@ public struct SensingSpec: Sendable, Equatable {
     public var rcsCorrelationTime: Double
     /// Whether base stations sense through the world's RIS panels (`LinkKind.ris`).
     public var ris: Bool = true
+    /// Abstract (CRLB draws) or waveform (signal processing) per link class (WaveformSpec.swift).
+    public var fidelity = SensingFidelityPlan()
+    /// Settings of waveform fidelity.
+    public var waveform = WaveformSpec.default
 
     public static let `default` = SensingSpec(
         mode: .monostatic, detectionThresholdDb: 10, symbolsPerFrame: 14, lineOfSight: .auto,

@@ -1,0 +1,170 @@
+import RealModule
+
+// MARK: - Sensing fidelity (world keys `sensing.fidelity` and `sensing.waveform`)
+
+/// How a link turns the true paths into measurements.
+public enum SensingFidelity: String, Sendable, Equatable, CaseIterable, Codable {
+    /// Each path's range and rate drawn around the truth with the Cramér–Rao variance
+    /// (DOMAIN.md §5): fast, the default.
+    case abstract
+    /// The received OFDM frame is synthesised and processed (channel estimate, range–Doppler
+    /// map, CA-CFAR, refinement): see `WaveformSpec` and TwinRadio's `WaveformProcessor`.
+    case waveform
+}
+
+/// The fidelity of each link class: `sensing.fidelity` is either one word for all classes or
+/// a mapping `{monostatic:, trp-trp:, trp-ue:, cell-free:}` (missing classes: abstract).
+public struct SensingFidelityPlan: Sendable, Equatable, Codable {
+    public var monostatic: SensingFidelity
+    public var trpTrp: SensingFidelity
+    public var trpUE: SensingFidelity
+    public var cellFree: SensingFidelity
+
+    public init(
+        monostatic: SensingFidelity = .abstract, trpTrp: SensingFidelity = .abstract, trpUE: SensingFidelity = .abstract,
+        cellFree: SensingFidelity = .abstract
+    ) {
+        (self.monostatic, self.trpTrp, self.trpUE, self.cellFree) = (monostatic, trpTrp, trpUE, cellFree)
+    }
+
+    /// The same fidelity for every link class.
+    public static func all(_ f: SensingFidelity) -> SensingFidelityPlan {
+        SensingFidelityPlan(monostatic: f, trpTrp: f, trpUE: f, cellFree: f)
+    }
+
+    /// Whether any link class uses waveform fidelity.
+    public var usesWaveform: Bool { [monostatic, trpTrp, trpUE, cellFree].contains(.waveform) }
+
+    /// The fidelity of a link class by its world-file name (`monostatic`, `trp-trp`, `trp-ue`,
+    /// `cell-free`); nil for an unknown name.
+    public func fidelity(linkClass name: String) -> SensingFidelity? {
+        switch name {
+        case "monostatic": monostatic
+        case "trp-trp": trpTrp
+        case "trp-ue": trpUE
+        case "cell-free": cellFree
+        default: nil
+        }
+    }
+}
+
+/// Lag window applied across subcarriers before the delay transform.
+public enum WaveformWindow: String, Sendable, Equatable, CaseIterable, Codable {
+    /// Periodic Hann: sidelobes −31 dB, main lobe twice as wide, noise bandwidth 1.5 bins.
+    case hann
+    /// Rectangular: the narrowest main lobe (and the efficient estimator for one isolated
+    /// tap), sidelobes −13 dB.
+    case none
+}
+
+/// Settings of waveform fidelity (`sensing.waveform`; every key in worlds/README.md).
+public struct WaveformSpec: Sendable, Equatable, Codable {
+    /// Reference-signal comb: every `comb`-th subcarrier carries a pilot (power concentrated
+    /// on them, so the post-integration SNR of the link budget is kept). Unambiguous path
+    /// length c / (comb · Δf).
+    public var comb: Int
+    public var window: WaveformWindow
+    /// CA-CFAR guard cells on each side of the cell under test, in resolution cells (c/B).
+    public var cfarGuard: Int
+    /// CA-CFAR training cells on each side, in resolution cells.
+    public var cfarTraining: Int
+    /// Design probability of false alarm per independent map cell.
+    public var cfarPfa: Double
+    /// Delay transform length ≥ zeroPadding × pilots (rounded up to a power of two).
+    public var zeroPadding: Int
+    /// A weaker peak within this many dB above a stronger peak's sidelobe envelope is taken
+    /// as that sidelobe, not as a path.
+    public var sidelobeMarginDb: Double
+    /// Paths weaker than this below the detection threshold are not synthesised at all (they
+    /// would sit in the noise), dB.
+    public var synthesisFloorDb: Double
+    /// Standard deviation added in quadrature to each reported path length's Cramér–Rao σ, in
+    /// resolution cells (c/B): the multipath interference the bound ignores (0: the bound alone).
+    public var rangeErrorFloor: Double
+
+    public static let `default` = WaveformSpec(
+        comb: 4, window: .hann, cfarGuard: 3, cfarTraining: 16, cfarPfa: 1e-6, zeroPadding: 1, sidelobeMarginDb: 6,
+        synthesisFloorDb: 15, rangeErrorFloor: 0.07)
+
+    /// Allowed combs (as for NR positioning and sensing reference signals, plus 1 and 8).
+    public static let allowedCombs = [1, 2, 4, 6, 8, 12]
+
+    /// Unambiguous path length of a numerology, m: c / (comb · Δf).
+    public func unambiguousPathLength(subcarrierSpacing: Double) -> Double {
+        299_792_458.0 / (Double(comb) * subcarrierSpacing)
+    }
+}
+
+extension SensingSpec {
+    /// Problems of waveform fidelity with these base stations: the unambiguous path length
+    /// c/(comb·Δf) of every base station must exceed the longest sensed path, 2 × maxRange.
+    /// Empty when no link class uses waveform fidelity.
+    public func waveformProblems(baseStations: [BaseStationSpec]) -> [WorldFileProblem] {
+        guard fidelity.usesWaveform else { return [] }
+        var problems: [WorldFileProblem] = []
+        for bs in baseStations {
+            let unambiguous = waveform.unambiguousPathLength(subcarrierSpacing: bs.subcarrierSpacing)
+            if !(unambiguous > 2 * maxRange) {
+                problems.append(
+                    WorldFileProblem(
+                        key: "sensing.waveform.comb / sensing.maxRange / base station '\(bs.name)' subcarrierSpacingKHz",
+                        expected:
+                            "an unambiguous path length c/(comb·Δf) longer than 2 × sensing.maxRange = \(fmt(2 * maxRange)) m (a smaller comb, subcarrier spacing or maxRange)",
+                        found:
+                            "c/(\(waveform.comb) × \(fmt(bs.subcarrierSpacing / 1e3)) kHz) = \(fmt(unambiguous)) m"))
+            }
+        }
+        return problems
+    }
+}
+
+extension WorldDecoder {
+    /// `sensing.fidelity`: a word for all link classes or a mapping per class.
+    func decodeFidelity(_ value: YAMLValue?) throws -> SensingFidelityPlan {
+        guard let value else { return SensingFidelityPlan() }
+        if case .scalar = value.node { return .all(try value.choice(SensingFidelity.self)) }
+        guard case .mapping = value.node else {
+            throw value.fail(
+                expected: "'abstract', 'waveform' or a mapping {monostatic:, trp-trp:, trp-ue:, cell-free:} of those")
+        }
+        var m = try value.mapping()
+        defer { m.finish() }
+        var plan = SensingFidelityPlan()
+        plan.monostatic = try m.choice("monostatic", default: .abstract)
+        plan.trpTrp = try m.choice("trp-trp", default: .abstract)
+        plan.trpUE = try m.choice("trp-ue", default: .abstract)
+        plan.cellFree = try m.choice("cell-free", default: .abstract)
+        return plan
+    }
+
+    /// `sensing.waveform`.
+    func decodeWaveform(_ value: YAMLValue?) throws -> WaveformSpec {
+        let d = WaveformSpec.default
+        guard let value else { return d }
+        var m = try value.mapping()
+        defer { m.finish() }
+        var spec = d
+        let combs = WaveformSpec.allowedCombs.map(String.init).joined(separator: ", ")
+        spec.comb = try m.int(
+            "comb", default: d.comb, "a comb of \(combs) subcarriers", where: { WaveformSpec.allowedCombs.contains($0) })
+        spec.window = try m.choice("window", default: d.window)
+        spec.cfarGuard = try m.int(
+            "cfarGuard", default: d.cfarGuard, "a whole number of guard resolution cells from 0 to 64", where: { (0...64).contains($0) })
+        spec.cfarTraining = try m.int(
+            "cfarTraining", default: d.cfarTraining, "a whole number of training resolution cells from 2 to 256",
+            where: { (2...256).contains($0) })
+        spec.cfarPfa = try m.double(
+            "cfarPfa", default: d.cfarPfa, "a false-alarm probability from 1e-12 to 0.1", where: { $0 >= 1e-12 && $0 <= 0.1 })
+        spec.zeroPadding = try m.int(
+            "zeroPadding", default: d.zeroPadding, "a whole zero-padding factor from 1 to 8", where: { (1...8).contains($0) })
+        spec.sidelobeMarginDb = try m.double(
+            "sidelobeMarginDb", default: d.sidelobeMarginDb, "a margin in dB from 0 to 40", where: { (0...40).contains($0) })
+        spec.synthesisFloorDb = try m.double(
+            "synthesisFloorDb", default: d.synthesisFloorDb, "a depth below the detection threshold in dB from 0 to 60",
+            where: { (0...60).contains($0) })
+        spec.rangeErrorFloor = try m.double(
+            "rangeErrorFloor", default: d.rangeErrorFloor, "a standard deviation in resolution cells from 0 to 10",
+            where: { (0...10).contains($0) })
+        return spec
+    }
+}
