@@ -62,16 +62,6 @@ struct FusionCentre {
     /// The twin the recorder stores: the one tracker's or the core's fused tracks.
     private(set) var twin: TwinState
 
-    /// The operators' tentative tracks in the world frame (edges only): the fused twin holds
-    /// confirmed tracks alone, yet a sensing schedule must point acquisition beams at these
-    /// too, or they never confirm. Empty with one fusion centre (its twin holds them).
-    var edgeTentativeTracks: [ModelState] {
-        guard case .edges = layout else { return [] }
-        return trackers.indices.flatMap { k in
-            trackers[k].state.tracks.filter { $0.status == .tentative }.map { $0.state(in: registered[k]) }
-        }
-    }
-
     init(spec: WorldSpec, links: [SensingLink], trackerSettings: TrackerSettings, twin: TwinState?, checkpoint: FusionCheckpoint?)
         throws
     {

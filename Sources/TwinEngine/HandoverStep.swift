@@ -17,14 +17,12 @@ struct HandoverStep {
         dt = world.simulation.dt
     }
 
-    /// The schedule of the frame at `time` from the twin of the previous frame.
-    ///
-    /// `tentative`: tentative tracks not in `twin` (the operators' edge trackers under a
-    /// cooperation policy), given acquisition beams like the twin's own tentative tracks.
-    func schedule(twin: TwinState, tentative: [ModelState] = [], frameIndex: Int, time: Double) -> SensingSchedule? {
+    /// The schedule of the frame at `time` from the twin of the previous frame. (Handover runs
+    /// with one fusion centre only: the world file refuses it under edge cooperation policies,
+    /// so the twin holds every track, tentative ones included.)
+    func schedule(twin: TwinState, frameIndex: Int, time: Double) -> SensingSchedule? {
         let lead = twin.frameIndex < 0 ? 0 : max(0, time - twin.time)
-        let extra = tentative.map { Self.prediction(id: -1, $0, lead: lead, confirmed: false) }
-        return manager.schedule(frameIndex: frameIndex, time: time, dt: dt, predictions: Self.predictions(twin, lead: lead) + extra)
+        return manager.schedule(frameIndex: frameIndex, time: time, dt: dt, predictions: Self.predictions(twin, lead: lead))
     }
 
     /// The handovers after the frame whose twin is `twin`.

@@ -281,8 +281,7 @@ public struct Simulation {
                 distance[world.movers[id].moverClass, default: 0] += state.position.distance(to: previous[id].position)
             }
             previous = snapshot.movers
-            let schedule = handover?.schedule(
-                twin: centre.twin, tentative: centre.edgeTentativeTracks, frameIndex: snapshot.frameIndex, time: snapshot.time)
+            let schedule = handover?.schedule(twin: centre.twin, frameIndex: snapshot.frameIndex, time: snapshot.time)
             let (observations, truth) = sensing.observe(snapshot, schedule: schedule)
             let heard = Self.heardTargets(truth, snapshot)
             let (localized, report) = centre.step(

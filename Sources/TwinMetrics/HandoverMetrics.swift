@@ -38,8 +38,11 @@ public struct TrackFrame: Sendable, Equatable {
 ///   at least 0, where t_last is the track's last detection at or before t_h, t_next its
 ///   first detection after t_h (but no later than the track's next handover), Δt the frame
 ///   duration (so a seamless handover costs 0). A track that is never detected again
-///   contributes its last frame's time − t_last. Summed over handovers (`interruptionTime`, s)
-///   and averaged (`meanInterruption`).
+///   contributes its last frame's time − t_last. When the previous handover of the track had
+///   no detection after it either (two handovers inside one detection gap), t_last is taken as
+///   t_h − Δt: the earlier handover is charged the frames before t_h, this one those from t_h
+///   on, so every missed frame counts once. Summed over handovers (`interruptionTime`, s) and
+///   averaged (`meanInterruption`).
 public struct HandoverMetrics: Sendable, Equatable {
     public var handovers = 0
     public var initialAssignments = 0
@@ -76,7 +79,13 @@ public struct HandoverMetrics: Sendable, Equatable {
                 if k > 0, let left = list[k - 1].from, left == e.to, list[k - 1].to == from, e.time - list[k - 1].time <= pingPongWindow {
                     pingPongs += 1
                 }
-                guard let last = detections.last(where: { $0 <= e.time }) else { continue }
+                guard var last = detections.last(where: { $0 <= e.time }) else { continue }
+                // The previous handover was not followed by a detection before this one: its gap
+                // ran up to this handover (it was charged the frames before e.time), so this
+                // one's starts at e.time (as if detected a frame earlier) — no frame twice.
+                if k > 0, list[k - 1].from != nil, last <= list[k - 1].time + 1e-9 {
+                    last = e.time - frameDuration
+                }
                 let limit = k + 1 < list.count ? list[k + 1].time : .infinity
                 // Gaps shorter than a microsecond are rounding of frame times, not interruptions.
                 func add(_ gap: Double) { if gap > 1e-6 { interruptionTime += gap } }

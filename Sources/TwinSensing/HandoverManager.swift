@@ -60,8 +60,12 @@ public struct HandoverState: Sendable, Equatable, Codable {
         public var serving: SensingCluster
         /// When the serving cluster's beams are up (time of the handover + execution delay).
         public var beamsFrom: Double
-        /// Since when the handover condition has held continuously (nil: it does not).
+        /// Since when the handover condition has held continuously towards `conditionTarget`
+        /// (nil: it does not).
         public var conditionSince: Double?
+        /// The candidate cluster the condition holds for (3GPP A3: time-to-trigger runs per
+        /// candidate and restarts when the candidate changes).
+        public var conditionTarget: SensingCluster?
     }
 
     /// Served tracks, by increasing id.
@@ -91,8 +95,11 @@ public struct HandoverState: Sendable, Equatable, Codable {
 ///   serves until one of its micros drops below `thresholdDb` (entering needed
 ///   `thresholdDb + hysteresisDb`), however much stronger the macro is;
 /// - `strongest` hands over at the first frame the condition holds; `hysteresis` and
-///   `predictive` when it has held continuously for `timeToTrigger` (the frame at which
-///   `t − t_first ≥ timeToTrigger`; the target is the then-preferred cluster);
+///   `predictive` when it has held continuously for `timeToTrigger` towards one candidate
+///   (the frame at which `t − t_first ≥ timeToTrigger`; as in 3GPP A3 the timer runs per
+///   candidate: when the preferred cluster changes, it restarts);
+/// - no handover is considered during a handover's execution delay (after frames at
+///   t ≤ beamsFrom, whose new beams are not up yet);
 /// - `predictive` also samples p + v·h for h = dt, 2dt, … ≤ `predictionHorizon`; at the first h
 ///   where the serving cluster would no longer cover, it hands over at once to the cluster
 ///   preferred at p + v·h (margin 0), provided that cluster already covers p.
@@ -185,7 +192,7 @@ public struct HandoverManager: Sendable {
             let p = track.position
             guard var entry = state.tracks.first(where: { $0.trackId == track.id }) else {
                 if let cluster = preferredCluster(at: p, margin: hysteresis) {
-                    next.append(.init(trackId: track.id, serving: cluster, beamsFrom: time, conditionSince: nil))
+                    next.append(.init(trackId: track.id, serving: cluster, beamsFrom: time, conditionSince: nil, conditionTarget: nil))
                     events.append(
                         HandoverEvent(
                             frameIndex: frameIndex, time: time, trackId: track.id, from: nil, to: cluster.name(names), reason: "initial"))
@@ -200,6 +207,15 @@ public struct HandoverManager: Sendable {
                 entry.serving = cluster
                 entry.beamsFrom = time + spec.executionDelay
                 entry.conditionSince = nil
+                entry.conditionTarget = nil
+            }
+            // During the execution delay of the last handover (its beams not up yet: frames at
+            // t ≤ beamsFrom have none) the estimate only coasts; no new handover is considered.
+            if time <= entry.beamsFrom + 1e-9 {
+                entry.conditionSince = nil
+                entry.conditionTarget = nil
+                next.append(entry)
+                continue
             }
             // Predictive: hand over before the serving cluster loses the target.
             if spec.policy == .predictive && spec.predictionHorizon > 0 && dt > 0 && track.velocity.isFinite {
@@ -227,14 +243,19 @@ public struct HandoverManager: Sendable {
                     condition = "inside micro overlap"
                 }
                 if let condition {
-                    let since = entry.conditionSince ?? time
+                    // A new candidate restarts the time-to-trigger.
+                    let since = entry.conditionTarget == candidate ? entry.conditionSince ?? time : time
                     entry.conditionSince = since
+                    entry.conditionTarget = candidate
                     if time - since >= timeToTrigger - 1e-9 {
                         handOver(to: candidate, reason: timeToTrigger > 0 ? "\(condition) for \(format(time - since)) s" : condition)
                     }
                 }
             }
-            if condition == nil { entry.conditionSince = nil }
+            if condition == nil {
+                entry.conditionSince = nil
+                entry.conditionTarget = nil
+            }
             next.append(entry)
         }
         state.tracks = next

@@ -39,6 +39,25 @@ struct HandoverMetricsTests {
         #expect(abs(m.meanInterruption - 1.6 / 6) < 1e-9)
     }
 
+    /// Two handovers inside one detection gap: detections every 0.1 s up to 1.0 s, A→B at 1.0,
+    /// B→C at 1.3, the next detection at 1.5. The frames missed are 1.1, 1.2, 1.3 and 1.4:
+    /// 0.4 s, each counted once (0.2 s charged to each handover), not 0.2 + 0.4.
+    @Test func overlappingGapsAreCountedOnce() {
+        let events = [
+            HandoverRecord(time: 0, trackId: 7, from: nil, to: "A"),
+            HandoverRecord(time: 1.0, trackId: 7, from: "A", to: "B"),
+            HandoverRecord(time: 1.3, trackId: 7, from: "B", to: "C"),
+        ]
+        let frames = (0...20).map { k in TrackFrame(trackId: 7, time: Double(k) / 10, detected: k <= 10 || k >= 15) }
+        let m = HandoverMetrics(events: events, frames: frames, frameDuration: 0.1, targetMinutes: 1, pingPongWindow: 1)
+        #expect(m.handovers == 2)
+        #expect(abs(m.interruptionTime - 0.4) < 1e-9)
+        // Never detected again after two handovers (last frame 2.0): frames 1.1 … 2.0, 1.0 s once.
+        let lost = (0...20).map { k in TrackFrame(trackId: 7, time: Double(k) / 10, detected: k <= 10) }
+        let n = HandoverMetrics(events: events, frames: lost, frameDuration: 0.1, targetMinutes: 1, pingPongWindow: 1)
+        #expect(abs(n.interruptionTime - 1.0) < 1e-9)
+    }
+
     @Test func noHandoversGiveNoRates() {
         let m = HandoverMetrics(
             events: [HandoverRecord(time: 0, trackId: 4, from: nil, to: "A")], frames: [], frameDuration: 0.1, targetMinutes: 1,

@@ -85,15 +85,11 @@ import TwinWorld
         return Dictionary(uniqueKeysWithValues: try ResumeTests.frameTables.map { ($0, try r.digest(table: $0)) })
     }
 
-    /// Under a sensing schedule the edge trackers' tentative tracks (not in the fused twin)
-    /// still get acquisition beams, so operators' tracks confirm between search frames: the
-    /// twin under track-sharing with handover has confirmed tracks after 3 s (it had none when
-    /// only the fused twin was scheduled: only the search frame every second lit targets).
-    @Test func edgeTentativeTracksGetAcquisitionBeamsUnderHandover() throws {
+    /// Handover under edge fusion centres is refused before any frame runs (clusters would
+    /// mix the operators' BSs; see CooperationFileTests), as `--handover` with `--cooperation` is.
+    @Test func handoverUnderTrackSharingIsRefused() throws {
         var o = options("track-sharing", calibration: true)
         o.overrides.append(WorldOverride(key: "handover.policy", value: "hysteresis"))
-        let summary = try Simulation(worldFile: file, options: o).run()
-        #expect(summary.tracking.born > 0)
-        #expect(summary.twin.confirmedTracks.count > 0)
+        #expect(throws: WorldFileError.self) { try Simulation(worldFile: file, options: o) }
     }
 }
