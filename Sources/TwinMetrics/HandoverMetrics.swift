@@ -1,16 +1,19 @@
 /// One change of a track's serving sensing cluster, as recorded (`from` nil: the first
-/// assignment, not counted as a handover).
+/// assignment, not counted as a handover). `operatorName`: the operator whose manager handed
+/// over (edge cooperation policies, one manager per operator); nil with one manager.
 public struct HandoverRecord: Sendable, Equatable {
     public var time: Double
     public var trackId: Int
     public var from: String?
     public var to: String
+    public var operatorName: String?
 
-    public init(time: Double, trackId: Int, from: String?, to: String) {
+    public init(time: Double, trackId: Int, from: String?, to: String, operatorName: String? = nil) {
         self.time = time
         self.trackId = trackId
         self.from = from
         self.to = to
+        self.operatorName = operatorName
     }
 }
 
@@ -27,7 +30,10 @@ public struct TrackFrame: Sendable, Equatable {
     }
 }
 
-/// Handover metrics of a run (README "Sensing clusters and handover"):
+/// Handover metrics of a run (README "Sensing clusters and handover"). Events are taken per
+/// (operator, track): under the edge cooperation policies each operator hands over its own
+/// clusters, and two operators' events on one twin track are separate histories (their
+/// interruptions are gaps in the twin track's detections, `frames` being the twin's).
 ///
 /// - `handovers`: changes of a track's serving cluster, first assignments excluded;
 ///   `perTargetMinute` divides them by the target-minutes of the run (movers × duration).
@@ -61,12 +67,18 @@ public struct HandoverMetrics: Sendable, Equatable {
         events: [HandoverRecord], frames: [TrackFrame], frameDuration: Double, targetMinutes: Double, pingPongWindow: Double
     ) {
         self.targetMinutes = targetMinutes
-        var byTrack: [Int: [HandoverRecord]] = [:]
-        for e in events { byTrack[e.trackId, default: []].append(e) }
+        struct Key: Hashable, Comparable {
+            var operatorName: String
+            var trackId: Int
+            static func < (a: Key, b: Key) -> Bool { (a.operatorName, a.trackId) < (b.operatorName, b.trackId) }
+        }
+        var byTrack: [Key: [HandoverRecord]] = [:]
+        for e in events { byTrack[Key(operatorName: e.operatorName ?? "", trackId: e.trackId), default: []].append(e) }
         var framesOf: [Int: [TrackFrame]] = [:]
         for f in frames { framesOf[f.trackId, default: []].append(f) }
-        for id in byTrack.keys.sorted() {
-            let list = byTrack[id]!.sorted { $0.time < $1.time }
+        for key in byTrack.keys.sorted() {
+            let id = key.trackId
+            let list = byTrack[key]!.sorted { $0.time < $1.time }
             let history = (framesOf[id] ?? []).sorted { $0.time < $1.time }
             let detections = history.filter(\.detected).map(\.time)
             for (k, e) in list.enumerated() {

@@ -35,6 +35,8 @@ public struct TrackPrediction: Sendable, Equatable {
 }
 
 /// One change of a track's serving cluster. `from` is nil for the first assignment.
+/// `operatorName`: the operator whose manager handed over (edge cooperation policies, where
+/// each operator manages clusters of its own BSs for its own tracks); nil with one manager.
 public struct HandoverEvent: Sendable, Equatable, Codable {
     public var frameIndex: Int
     public var time: Double
@@ -42,14 +44,18 @@ public struct HandoverEvent: Sendable, Equatable, Codable {
     public var from: String?
     public var to: String
     public var reason: String
+    public var operatorName: String?
 
-    public init(frameIndex: Int, time: Double, trackId: Int, from: String?, to: String, reason: String) {
+    public init(
+        frameIndex: Int, time: Double, trackId: Int, from: String?, to: String, reason: String, operatorName: String? = nil
+    ) {
         self.frameIndex = frameIndex
         self.time = time
         self.trackId = trackId
         self.from = from
         self.to = to
         self.reason = reason
+        self.operatorName = operatorName
     }
 }
 
@@ -108,19 +114,29 @@ public struct HandoverState: Sendable, Equatable, Codable {
 /// light frames after t + `executionDelay` (strictly: a delay of one frame interval costs one
 /// frame; 0 costs none; the initial assignment has no delay). Tentative tracks get acquisition
 /// beams from every BS. A cluster change is an event (time, track, from, to, reason).
+///
+/// `allowed` restricts the manager to some base stations (one operator's, under the edge
+/// cooperation policies): clusters are formed of them only and acquisition beams come from
+/// them only. Nil: every BS.
 public struct HandoverManager: Sendable {
     public let spec: HandoverSpec
     public let quality: SensingQualityModel
+    /// The base stations this manager may use, by BS index (nil: all).
+    public let allowed: [Bool]?
     public private(set) var state = HandoverState()
 
-    public init(spec: HandoverSpec, quality: SensingQualityModel) {
+    public init(spec: HandoverSpec, quality: SensingQualityModel, allowed: [Bool]? = nil) {
+        precondition(allowed.map { $0.count == quality.count } ?? true, "one allowed flag per base station")
         self.spec = spec
         self.quality = quality
+        self.allowed = allowed
     }
 
-    public init(world: WorldSpec) {
-        self.init(spec: world.handover, quality: SensingQualityModel(world: world))
+    public init(world: WorldSpec, allowed: [Bool]? = nil) {
+        self.init(spec: world.handover, quality: SensingQualityModel(world: world), allowed: allowed)
     }
+
+    func isAllowed(_ bs: Int) -> Bool { allowed?[bs] ?? true }
 
     public mutating func restore(_ state: HandoverState) { self.state = state }
 
@@ -139,8 +155,8 @@ public struct HandoverManager: Sendable {
         let n = quality.count
         let snr = (0..<n).map { quality.snrDb(bs: $0, at: p) }
         let threshold = spec.thresholdDb
-        // Best first; ties by index (deterministic).
-        let order = (0..<n).sorted { snr[$0] != snr[$1] ? snr[$0] > snr[$1] : $0 < $1 }
+        // Allowed BSs, best first; ties by index (deterministic).
+        let order = (0..<n).filter(isAllowed).sorted { snr[$0] != snr[$1] ? snr[$0] > snr[$1] : $0 < $1 }
         let micros = order.filter { !quality.isMacro[$0] }
         let strong = micros.filter { snr[$0] >= threshold + margin }
         if strong.count >= spec.clusterSize { return SensingCluster(Array(strong.prefix(spec.clusterSize))) }
@@ -170,8 +186,9 @@ public struct HandoverManager: Sendable {
                 // Between a handover and the new beams: no beam (the interruption).
                 if time > entry.beamsFrom + 1e-9 { for b in entry.serving.members { beams[b].append(beam) } }
             } else {
-                // Tentative, or confirmed but covered by no cluster: acquisition beams from every BS.
-                for b in beams.indices { beams[b].append(beam) }
+                // Tentative, or confirmed but covered by no cluster: acquisition beams from every
+                // (allowed) BS.
+                for b in beams.indices where isAllowed(b) { beams[b].append(beam) }
             }
         }
         return SensingSchedule(beams: beams)

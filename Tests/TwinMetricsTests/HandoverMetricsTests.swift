@@ -58,6 +58,26 @@ struct HandoverMetricsTests {
         #expect(abs(n.interruptionTime - 1.0) < 1e-9)
     }
 
+    /// Events are per (operator, track): two operators handing over their own tracks of one
+    /// twin track (id 3) are separate histories. op-a A→B at 1.0 and op-b B→A at 1.2 on the
+    /// same id would read as a ping-pong if merged; it is none.
+    @Test func eventsAreGroupedByOperatorAndTrack() {
+        let events = [
+            HandoverRecord(time: 0, trackId: 3, from: nil, to: "A", operatorName: "op-a"),
+            HandoverRecord(time: 0, trackId: 3, from: nil, to: "B", operatorName: "op-b"),
+            HandoverRecord(time: 1.0, trackId: 3, from: "A", to: "B", operatorName: "op-a"),
+            HandoverRecord(time: 1.2, trackId: 3, from: "B", to: "A", operatorName: "op-b"),
+        ]
+        let frames = (0...20).map { k in TrackFrame(trackId: 3, time: Double(k) / 10, detected: true) }
+        let m = HandoverMetrics(events: events, frames: frames, frameDuration: 0.1, targetMinutes: 1, pingPongWindow: 1)
+        #expect(m.handovers == 2 && m.initialAssignments == 2)
+        #expect(m.pingPongs == 0)
+        #expect(m.interruptionTime == 0)
+        // The same events without operators: one history, B→A at 1.2 returns within 1 s.
+        let merged = events.map { HandoverRecord(time: $0.time, trackId: $0.trackId, from: $0.from, to: $0.to) }
+        #expect(HandoverMetrics(events: merged, frames: frames, frameDuration: 0.1, targetMinutes: 1, pingPongWindow: 1).pingPongs == 1)
+    }
+
     @Test func noHandoversGiveNoRates() {
         let m = HandoverMetrics(
             events: [HandoverRecord(time: 0, trackId: 4, from: nil, to: "A")], frames: [], frameDuration: 0.1, targetMinutes: 1,

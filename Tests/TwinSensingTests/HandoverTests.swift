@@ -326,4 +326,24 @@ struct HandoverTests {
         off.sensing.ris = false
         #expect(HandoverManager(world: off).preferredCluster(at: p, margin: 0) == nil)
     }
+
+    /// A manager restricted to some BSs (one operator's, under the edge cooperation policies)
+    /// forms clusters of them only and points acquisition beams from them only: near a, with
+    /// only b allowed, the cluster is b (a+b unrestricted) and a tentative track gets b's beam.
+    @Test func allowedBaseStationsRestrictClustersAndBeams() throws {
+        let world = try WorldSpec.decode(yaml: cellsWorld(handover: "policy: hysteresis, clusterSize: 2"), file: "t.yaml")
+        let p = Vec3(160, 100, 5)
+        let all = HandoverManager(world: world)
+        #expect(all.preferredCluster(at: p, margin: 3)?.name(all.quality.names) == "a+b")
+        var onlyB = HandoverManager(world: world, allowed: [false, true])
+        #expect(onlyB.preferredCluster(at: p, margin: 3)?.name(onlyB.quality.names) == "b")
+        let tentative = TrackPrediction(id: 2, position: p, velocity: .zero, gateRadius: 4, confirmed: false)
+        let s = try #require(onlyB.schedule(frameIndex: 1, time: 0.1, dt: 0.1, predictions: [tentative]))
+        #expect(s.beams == [[], [.init(center: p, radius: 4)]])
+        let confirmed = TrackPrediction(id: 1, position: p, velocity: .zero, gateRadius: 4, confirmed: true)
+        #expect(onlyB.update(frameIndex: 1, time: 0.1, dt: 0.1, tracks: [confirmed]).map(\.to) == ["b"])
+        // Two operators' schedules merge per BS.
+        let merged = SensingSchedule(beams: [[.init(center: p, radius: 1)], []]).merged(with: s)
+        #expect(merged.beams == [[.init(center: p, radius: 1)], [.init(center: p, radius: 4)]])
+    }
 }

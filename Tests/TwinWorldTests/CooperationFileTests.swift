@@ -67,32 +67,4 @@ import TwinWorld
             yaml: withCooperation, file: "r.yaml", overrides: [WorldOverride(key: "sensing.ris", value: "false")])
         #expect(off.cooperation?.policy == .isolated)
     }
-
-    /// Handover under edge fusion centres (isolated, track-sharing) would mix the operators'
-    /// BSs in one cluster, whose cross-operator pairs have no link: refused clearly, at the
-    /// cooperation key; measurement-sharing (cross-operator links) and handover none are fine.
-    @Test func handoverUnderEdgeCooperationIsRefused() throws {
-        let text = try String(contentsOfFile: packageRoot.appendingPathComponent("worlds/road-two-operators.yaml").path, encoding: .utf8)
-        func decode(_ cooperation: String, _ handover: String) throws -> WorldSpec {
-            try WorldSpec.decode(
-                yaml: text, file: "r.yaml",
-                overrides: [
-                    WorldOverride(key: "cooperation.policy", value: cooperation), WorldOverride(key: "handover.policy", value: handover),
-                ])
-        }
-        for cooperation in ["isolated", "track-sharing"] {
-            for handover in ["strongest", "hysteresis", "predictive"] {
-                do {
-                    _ = try decode(cooperation, handover)
-                    Issue.record("\(cooperation) with \(handover) was accepted")
-                } catch let error as WorldFileError {
-                    #expect(error.problems.count == 1)
-                    #expect(error.problems.first?.key == "cooperation")
-                    #expect(error.problems.first?.found == "handover policy '\(handover)' with cooperation policy '\(cooperation)'")
-                }
-            }
-            #expect(try decode(cooperation, "none").handover.policy == HandoverPolicy.none)
-        }
-        #expect(try decode("measurement-sharing", "hysteresis").handover.policy == .hysteresis)
-    }
 }

@@ -155,17 +155,6 @@ struct WorldDecoder {
                 at: node, expected: "a world without RIS panels (or with 'sensing.ris: false') under a cooperation policy",
                 found: "\(ris.count) RIS panel(s) with RIS sensing on")
         }
-        if let cooperation, cooperation.policy == .isolated || cooperation.policy == .trackSharing,
-            let handover, handover.policy != .none, let node = top.optional("cooperation")
-        {
-            // Edge centres: each operator would have to manage clusters of its own BSs for its
-            // own tracks (no cross-operator links light a mixed cluster): not modelled yet.
-            context.report(
-                at: node,
-                expected:
-                    "policy 'measurement-sharing' (or no cooperation) with a handover policy; with '\(cooperation.policy.rawValue)' handover policy 'none' (clusters per operator are not modelled)",
-                found: "handover policy '\(handover.policy.rawValue)' with cooperation policy '\(cooperation.policy.rawValue)'")
-        }
         top.finish()
         // Names as the world will use them: an entry with count N makes <name>-1 … <name>-N.
         checkUniqueNames(
