@@ -62,14 +62,16 @@ struct FusionCentre {
     /// The twin the recorder stores: the one tracker's or the core's fused tracks.
     private(set) var twin: TwinState
 
-    /// The operators' tentative tracks in the world frame (edges only): the fused twin holds
-    /// confirmed tracks alone, yet a sensing schedule must point acquisition beams at these
-    /// too, or they never confirm. Empty with one fusion centre (its twin holds them).
-    var edgeTentativeTracks: [ModelState] {
+    /// Each operator's edge twin (its frame) with the core's frame → world transform for it:
+    /// what each operator's handover manager schedules from (edges only; empty otherwise).
+    var edgeTwins: [(twin: TwinState, toWorld: FrameTransform)] {
         guard case .edges = layout else { return [] }
-        return trackers.indices.flatMap { k in
-            trackers[k].state.tracks.filter { $0.status == .tentative }.map { $0.state(in: registered[k]) }
-        }
+        return trackers.indices.map { (trackers[$0].state, registered[$0]) }
+    }
+
+    /// The twin (core) track operator `k`'s track `trackId` is fused into (edges; nil if none).
+    func coreTrack(operator k: Int, trackId: Int) -> Int? {
+        fusion?.state.members.first { $0.source == k && $0.trackId == trackId }?.coreId
     }
 
     init(spec: WorldSpec, links: [SensingLink], trackerSettings: TrackerSettings, twin: TwinState?, checkpoint: FusionCheckpoint?)

@@ -24,7 +24,9 @@ public struct RecordingHandoverMetrics: Sendable {
         else { return nil }
         policy = spec.handover.policy
         pingPongWindow = spec.handover.pingPongWindow
-        let events = try recording.handoverEvents().map { HandoverRecord(time: $0.time, trackId: $0.trackId, from: $0.from, to: $0.to) }
+        let events = try recording.handoverEvents().map {
+            HandoverRecord(time: $0.time, trackId: $0.trackId, from: $0.from, to: $0.to, operatorName: $0.operatorName)
+        }
         let frames = try recording.trackUpdates().filter { $0.status != "tentative" }.map {
             TrackFrame(trackId: $0.trackId, time: $0.time, detected: $0.detected)
         }

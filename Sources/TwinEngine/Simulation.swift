@@ -121,8 +121,11 @@ struct ResumePoint: Codable {
     var tracking: TrackingStatistics
     var distance: [MoverClass: Double]
     var previous: [MoverState]
-    /// Serving clusters (nil: handover off).
+    /// Serving clusters of the one handover manager (nil: handover off, or one manager per
+    /// operator).
     var handover: HandoverState?
+    /// Serving clusters of each operator's handover manager (edge cooperation policies).
+    var operatorHandover: [HandoverState]?
 }
 
 /// Thrown by a run told to stop early (tests of resume): what a kill leaves behind.
@@ -256,7 +259,16 @@ public struct Simulation {
             centre = try FusionCentre(
                 spec: spec, links: sensing.links, trackerSettings: trackerSettings, twin: point.twin, checkpoint: point.fusion)
             (localization, tracking, distance, previous) = (point.localization, point.tracking, point.distance, point.previous)
-            if let state = point.handover { handover?.manager.restore(state) }
+            if var step = handover {
+                do {
+                    if let states = step.operatorNames == nil ? point.handover.map({ [$0] }) : point.operatorHandover {
+                        try step.restore(states)
+                    }
+                } catch {
+                    throw ResumeError(path: options.recordPath ?? "", reason: "its state does not fit the world: \(error)")
+                }
+                handover = step
+            }
         }
         let first = point.map { $0.frameIndex } ?? 0
         let frames = spec.simulation.frameCount
@@ -283,7 +295,8 @@ public struct Simulation {
                 ResumePoint(
                     frameIndex: frame, world: world.checkpoint(), sensing: sensing.checkpoint(), twin: centre.twin,
                     fusion: centre.checkpoint, localization: localization, tracking: tracking, distance: distance, previous: previous,
-                    handover: handover?.manager.state))
+                    handover: handover?.operatorNames == nil ? handover?.states.first : nil,
+                    operatorHandover: handover?.operatorNames == nil ? nil : handover?.states))
         }
         let clock = ContinuousClock()
         let start = clock.now
@@ -293,15 +306,14 @@ public struct Simulation {
                 distance[world.movers[id].moverClass, default: 0] += state.position.distance(to: previous[id].position)
             }
             previous = snapshot.movers
-            let schedule = handover?.schedule(
-                twin: centre.twin, tentative: centre.edgeTentativeTracks, frameIndex: snapshot.frameIndex, time: snapshot.time)
+            let schedule = handover?.schedule(centre: centre, frameIndex: snapshot.frameIndex, time: snapshot.time)
             let (observations, truth) = sensing.observe(snapshot, schedule: schedule)
             let heard = Self.heardTargets(truth, snapshot)
             let (localized, report) = centre.step(
                 observations, heard: heard, frameIndex: snapshot.frameIndex, time: snapshot.time, localization: &localization,
                 tracking: &tracking)
             let twin = TwinFrameRecord(state: centre.twin, report: report)
-            let handovers = handover?.update(twin: centre.twin)
+            let handovers = handover?.update(centre: centre)
             try writer?.append(
                 snapshot, observations: options.recordObservations ? observations : nil,
                 truth: options.recordObservations ? truth : nil, localization: localized, twin: twin, handovers: handovers,

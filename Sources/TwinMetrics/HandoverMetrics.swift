@@ -1,16 +1,19 @@
 /// One change of a track's serving sensing cluster, as recorded (`from` nil: the first
-/// assignment, not counted as a handover).
+/// assignment, not counted as a handover). `operatorName`: the operator whose manager handed
+/// over (edge cooperation policies, one manager per operator); nil with one manager.
 public struct HandoverRecord: Sendable, Equatable {
     public var time: Double
     public var trackId: Int
     public var from: String?
     public var to: String
+    public var operatorName: String?
 
-    public init(time: Double, trackId: Int, from: String?, to: String) {
+    public init(time: Double, trackId: Int, from: String?, to: String, operatorName: String? = nil) {
         self.time = time
         self.trackId = trackId
         self.from = from
         self.to = to
+        self.operatorName = operatorName
     }
 }
 
@@ -27,7 +30,10 @@ public struct TrackFrame: Sendable, Equatable {
     }
 }
 
-/// Handover metrics of a run (README "Sensing clusters and handover"):
+/// Handover metrics of a run (README "Sensing clusters and handover"). Events are taken per
+/// (operator, track): under the edge cooperation policies each operator hands over its own
+/// clusters, and two operators' events on one twin track are separate histories (their
+/// interruptions are gaps in the twin track's detections, `frames` being the twin's).
 ///
 /// - `handovers`: changes of a track's serving cluster, first assignments excluded;
 ///   `perTargetMinute` divides them by the target-minutes of the run (movers × duration).
@@ -38,8 +44,11 @@ public struct TrackFrame: Sendable, Equatable {
 ///   at least 0, where t_last is the track's last detection at or before t_h, t_next its
 ///   first detection after t_h (but no later than the track's next handover), Δt the frame
 ///   duration (so a seamless handover costs 0). A track that is never detected again
-///   contributes its last frame's time − t_last. Summed over handovers (`interruptionTime`, s)
-///   and averaged (`meanInterruption`).
+///   contributes its last frame's time − t_last. When the previous handover of the track had
+///   no detection after it either (two handovers inside one detection gap), t_last is taken as
+///   t_h − Δt: the earlier handover is charged the frames before t_h, this one those from t_h
+///   on, so every missed frame counts once. Summed over handovers (`interruptionTime`, s) and
+///   averaged (`meanInterruption`).
 public struct HandoverMetrics: Sendable, Equatable {
     public var handovers = 0
     public var initialAssignments = 0
@@ -58,12 +67,18 @@ public struct HandoverMetrics: Sendable, Equatable {
         events: [HandoverRecord], frames: [TrackFrame], frameDuration: Double, targetMinutes: Double, pingPongWindow: Double
     ) {
         self.targetMinutes = targetMinutes
-        var byTrack: [Int: [HandoverRecord]] = [:]
-        for e in events { byTrack[e.trackId, default: []].append(e) }
+        struct Key: Hashable, Comparable {
+            var operatorName: String
+            var trackId: Int
+            static func < (a: Key, b: Key) -> Bool { (a.operatorName, a.trackId) < (b.operatorName, b.trackId) }
+        }
+        var byTrack: [Key: [HandoverRecord]] = [:]
+        for e in events { byTrack[Key(operatorName: e.operatorName ?? "", trackId: e.trackId), default: []].append(e) }
         var framesOf: [Int: [TrackFrame]] = [:]
         for f in frames { framesOf[f.trackId, default: []].append(f) }
-        for id in byTrack.keys.sorted() {
-            let list = byTrack[id]!.sorted { $0.time < $1.time }
+        for key in byTrack.keys.sorted() {
+            let id = key.trackId
+            let list = byTrack[key]!.sorted { $0.time < $1.time }
             let history = (framesOf[id] ?? []).sorted { $0.time < $1.time }
             let detections = history.filter(\.detected).map(\.time)
             for (k, e) in list.enumerated() {
@@ -76,7 +91,13 @@ public struct HandoverMetrics: Sendable, Equatable {
                 if k > 0, let left = list[k - 1].from, left == e.to, list[k - 1].to == from, e.time - list[k - 1].time <= pingPongWindow {
                     pingPongs += 1
                 }
-                guard let last = detections.last(where: { $0 <= e.time }) else { continue }
+                guard var last = detections.last(where: { $0 <= e.time }) else { continue }
+                // The previous handover was not followed by a detection before this one: its gap
+                // ran up to this handover (it was charged the frames before e.time), so this
+                // one's starts at e.time (as if detected a frame earlier) — no frame twice.
+                if k > 0, list[k - 1].from != nil, last <= list[k - 1].time + 1e-9 {
+                    last = e.time - frameDuration
+                }
                 let limit = k + 1 < list.count ? list[k + 1].time : .infinity
                 // Gaps shorter than a microsecond are rounding of frame times, not interruptions.
                 func add(_ gap: Double) { if gap > 1e-6 { interruptionTime += gap } }

@@ -35,6 +35,8 @@ public struct TrackPrediction: Sendable, Equatable {
 }
 
 /// One change of a track's serving cluster. `from` is nil for the first assignment.
+/// `operatorName`: the operator whose manager handed over (edge cooperation policies, where
+/// each operator manages clusters of its own BSs for its own tracks); nil with one manager.
 public struct HandoverEvent: Sendable, Equatable, Codable {
     public var frameIndex: Int
     public var time: Double
@@ -42,14 +44,18 @@ public struct HandoverEvent: Sendable, Equatable, Codable {
     public var from: String?
     public var to: String
     public var reason: String
+    public var operatorName: String?
 
-    public init(frameIndex: Int, time: Double, trackId: Int, from: String?, to: String, reason: String) {
+    public init(
+        frameIndex: Int, time: Double, trackId: Int, from: String?, to: String, reason: String, operatorName: String? = nil
+    ) {
         self.frameIndex = frameIndex
         self.time = time
         self.trackId = trackId
         self.from = from
         self.to = to
         self.reason = reason
+        self.operatorName = operatorName
     }
 }
 
@@ -60,8 +66,12 @@ public struct HandoverState: Sendable, Equatable, Codable {
         public var serving: SensingCluster
         /// When the serving cluster's beams are up (time of the handover + execution delay).
         public var beamsFrom: Double
-        /// Since when the handover condition has held continuously (nil: it does not).
+        /// Since when the handover condition has held continuously towards `conditionTarget`
+        /// (nil: it does not).
         public var conditionSince: Double?
+        /// The candidate cluster the condition holds for (3GPP A3: time-to-trigger runs per
+        /// candidate and restarts when the candidate changes).
+        public var conditionTarget: SensingCluster?
     }
 
     /// Served tracks, by increasing id.
@@ -91,8 +101,11 @@ public struct HandoverState: Sendable, Equatable, Codable {
 ///   serves until one of its micros drops below `thresholdDb` (entering needed
 ///   `thresholdDb + hysteresisDb`), however much stronger the macro is;
 /// - `strongest` hands over at the first frame the condition holds; `hysteresis` and
-///   `predictive` when it has held continuously for `timeToTrigger` (the frame at which
-///   `t − t_first ≥ timeToTrigger`; the target is the then-preferred cluster);
+///   `predictive` when it has held continuously for `timeToTrigger` towards one candidate
+///   (the frame at which `t − t_first ≥ timeToTrigger`; as in 3GPP A3 the timer runs per
+///   candidate: when the preferred cluster changes, it restarts);
+/// - no handover is considered during a handover's execution delay (after frames at
+///   t ≤ beamsFrom, whose new beams are not up yet);
 /// - `predictive` also samples p + v·h for h = dt, 2dt, … ≤ `predictionHorizon`; at the first h
 ///   where the serving cluster would no longer cover, it hands over at once to the cluster
 ///   preferred at p + v·h (margin 0), provided that cluster already covers p.
@@ -101,19 +114,29 @@ public struct HandoverState: Sendable, Equatable, Codable {
 /// light frames after t + `executionDelay` (strictly: a delay of one frame interval costs one
 /// frame; 0 costs none; the initial assignment has no delay). Tentative tracks get acquisition
 /// beams from every BS. A cluster change is an event (time, track, from, to, reason).
+///
+/// `allowed` restricts the manager to some base stations (one operator's, under the edge
+/// cooperation policies): clusters are formed of them only and acquisition beams come from
+/// them only. Nil: every BS.
 public struct HandoverManager: Sendable {
     public let spec: HandoverSpec
     public let quality: SensingQualityModel
+    /// The base stations this manager may use, by BS index (nil: all).
+    public let allowed: [Bool]?
     public private(set) var state = HandoverState()
 
-    public init(spec: HandoverSpec, quality: SensingQualityModel) {
+    public init(spec: HandoverSpec, quality: SensingQualityModel, allowed: [Bool]? = nil) {
+        precondition(allowed.map { $0.count == quality.count } ?? true, "one allowed flag per base station")
         self.spec = spec
         self.quality = quality
+        self.allowed = allowed
     }
 
-    public init(world: WorldSpec) {
-        self.init(spec: world.handover, quality: SensingQualityModel(world: world))
+    public init(world: WorldSpec, allowed: [Bool]? = nil) {
+        self.init(spec: world.handover, quality: SensingQualityModel(world: world), allowed: allowed)
     }
+
+    func isAllowed(_ bs: Int) -> Bool { allowed?[bs] ?? true }
 
     public mutating func restore(_ state: HandoverState) { self.state = state }
 
@@ -132,8 +155,8 @@ public struct HandoverManager: Sendable {
         let n = quality.count
         let snr = (0..<n).map { quality.snrDb(bs: $0, at: p) }
         let threshold = spec.thresholdDb
-        // Best first; ties by index (deterministic).
-        let order = (0..<n).sorted { snr[$0] != snr[$1] ? snr[$0] > snr[$1] : $0 < $1 }
+        // Allowed BSs, best first; ties by index (deterministic).
+        let order = (0..<n).filter(isAllowed).sorted { snr[$0] != snr[$1] ? snr[$0] > snr[$1] : $0 < $1 }
         let micros = order.filter { !quality.isMacro[$0] }
         let strong = micros.filter { snr[$0] >= threshold + margin }
         if strong.count >= spec.clusterSize { return SensingCluster(Array(strong.prefix(spec.clusterSize))) }
@@ -163,8 +186,9 @@ public struct HandoverManager: Sendable {
                 // Between a handover and the new beams: no beam (the interruption).
                 if time > entry.beamsFrom + 1e-9 { for b in entry.serving.members { beams[b].append(beam) } }
             } else {
-                // Tentative, or confirmed but covered by no cluster: acquisition beams from every BS.
-                for b in beams.indices { beams[b].append(beam) }
+                // Tentative, or confirmed but covered by no cluster: acquisition beams from every
+                // (allowed) BS.
+                for b in beams.indices where isAllowed(b) { beams[b].append(beam) }
             }
         }
         return SensingSchedule(beams: beams)
@@ -185,7 +209,7 @@ public struct HandoverManager: Sendable {
             let p = track.position
             guard var entry = state.tracks.first(where: { $0.trackId == track.id }) else {
                 if let cluster = preferredCluster(at: p, margin: hysteresis) {
-                    next.append(.init(trackId: track.id, serving: cluster, beamsFrom: time, conditionSince: nil))
+                    next.append(.init(trackId: track.id, serving: cluster, beamsFrom: time, conditionSince: nil, conditionTarget: nil))
                     events.append(
                         HandoverEvent(
                             frameIndex: frameIndex, time: time, trackId: track.id, from: nil, to: cluster.name(names), reason: "initial"))
@@ -200,6 +224,15 @@ public struct HandoverManager: Sendable {
                 entry.serving = cluster
                 entry.beamsFrom = time + spec.executionDelay
                 entry.conditionSince = nil
+                entry.conditionTarget = nil
+            }
+            // During the execution delay of the last handover (its beams not up yet: frames at
+            // t ≤ beamsFrom have none) the estimate only coasts; no new handover is considered.
+            if time <= entry.beamsFrom + 1e-9 {
+                entry.conditionSince = nil
+                entry.conditionTarget = nil
+                next.append(entry)
+                continue
             }
             // Predictive: hand over before the serving cluster loses the target.
             if spec.policy == .predictive && spec.predictionHorizon > 0 && dt > 0 && track.velocity.isFinite {
@@ -227,14 +260,19 @@ public struct HandoverManager: Sendable {
                     condition = "inside micro overlap"
                 }
                 if let condition {
-                    let since = entry.conditionSince ?? time
+                    // A new candidate restarts the time-to-trigger.
+                    let since = entry.conditionTarget == candidate ? entry.conditionSince ?? time : time
                     entry.conditionSince = since
+                    entry.conditionTarget = candidate
                     if time - since >= timeToTrigger - 1e-9 {
                         handOver(to: candidate, reason: timeToTrigger > 0 ? "\(condition) for \(format(time - since)) s" : condition)
                     }
                 }
             }
-            if condition == nil { entry.conditionSince = nil }
+            if condition == nil {
+                entry.conditionSince = nil
+                entry.conditionTarget = nil
+            }
             next.append(entry)
         }
         state.tracks = next

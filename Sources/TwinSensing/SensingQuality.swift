@@ -22,6 +22,12 @@ extension LinkConstants {
 /// On maps without obstacles the LOS path loss is used (the stochastic LOS draws of the
 /// sensing chain are not predictable per frame).
 ///
+/// With RIS sensing on, a BS's quality also holds the echoes through the panels it serves
+/// (`RISSensing.echoSNRDb`, reference RCS, mean LOS path loss), power-summed with its own: a
+/// panel's target is in its field of view, within `sensing.maxRange` of the panel and in line
+/// of sight of it (the obstacle index). The panel's link is lit by its BS's beams, so a
+/// target the panel sees keeps that BS in its cluster.
+///
 /// A cluster's quality is the power sum of its members' SNRs, 10·log10 Σ 10^(SNRᵢ/10): the
 /// Fisher information of independent echoes adds, and each is ∝ SNR (DOMAIN.md §5).
 public struct SensingQualityModel: Sendable {
@@ -33,6 +39,10 @@ public struct SensingQualityModel: Sendable {
     let obstacles: ObstacleIndex?
     let maxRange: Double
     public let referenceRCSDbsm: Double
+    /// The world, when some BS serves a RIS panel with RIS sensing on (for `RISSensing`).
+    let risWorld: WorldSpec?
+    /// Panels served by each BS (indices into `world.ris`; empty without RIS sensing).
+    let panelsOf: [[Int]]
 
     public init(world: WorldSpec) {
         names = world.baseStations.map(\.name)
@@ -48,13 +58,37 @@ public struct SensingQualityModel: Sendable {
         self.obstacles = obstacles.isEmpty ? nil : ObstacleIndex(obstacles: obstacles, bounds: world.map.size)
         maxRange = world.sensing.maxRange
         referenceRCSDbsm = world.handover.referenceRCSDbsm
+        var panelsOf = [[Int]](repeating: [], count: world.baseStations.count)
+        for link in RISSensing.links(world: world, sensing: world.sensing, firstId: 0) {
+            if let panel = link.panel, case .baseStation(let i) = link.transmitter { panelsOf[i].append(panel.index) }
+        }
+        self.panelsOf = panelsOf
+        risWorld = panelsOf.contains { !$0.isEmpty } ? world : nil
     }
 
     public var count: Int { names.count }
 
-    /// Predicted monostatic SNR (dB) of base station `bs` for a reference target at `p`; −∞
-    /// when out of range, blocked or not a finite point.
+    /// Predicted SNR (dB) of base station `bs` for a reference target at `p`: its monostatic
+    /// echo power-summed with the echoes through the RIS panels it serves; −∞ when it has none
+    /// (out of range, blocked, not in a panel's view, or not a finite point).
     public func snrDb(bs: Int, at p: Vec3) -> Double {
+        let direct = directSNRDb(bs: bs, at: p)
+        guard let world = risWorld, !panelsOf[bs].isEmpty, p.isFinite else { return direct }
+        var sum = direct.isFinite ? Double.exp(direct * (Double.log(10) / 10)) : 0
+        for k in panelsOf[bs] {
+            let q = world.ris[k].position
+            let d = q.distance(to: p)
+            guard d <= maxRange, d > 0.1, !(obstacles?.isBlocked(q, p) ?? false),
+                let s = RISSensing.echoSNRDb(world: world, panel: k, target: p, rcsDbsm: referenceRCSDbsm), s.isFinite
+            else { continue }
+            sum += Double.exp(s * (Double.log(10) / 10))
+        }
+        return sum > 0 ? 10 * Double.log10(sum) : -.infinity
+    }
+
+    /// Predicted monostatic SNR (dB) of base station `bs` alone (no RIS panel) for a reference
+    /// target at `p`; −∞ when out of range, blocked or not a finite point.
+    public func directSNRDb(bs: Int, at p: Vec3) -> Double {
         let a = positions[bs]
         let d = a.distance(to: p)
         guard p.isFinite, d <= maxRange, d > 0.1, !(obstacles?.isBlocked(a, p) ?? false) else { return -.infinity }

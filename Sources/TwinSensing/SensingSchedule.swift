@@ -24,6 +24,15 @@ public struct SensingSchedule: Sendable, Equatable {
 
     public init(beams: [[Beam]]) { self.beams = beams }
 
+    /// The beams of both schedules, per base station (`self`'s first): under the edge
+    /// cooperation policies each operator schedules its own BSs, and the frame's schedule is
+    /// the union of the operators'.
+    public func merged(with other: SensingSchedule) -> SensingSchedule {
+        let n = max(beams.count, other.beams.count)
+        return SensingSchedule(
+            beams: (0..<n).map { b in (b < beams.count ? beams[b] : []) + (b < other.beams.count ? other.beams[b] : []) })
+    }
+
     /// Whether base station `bs` illuminates `p`.
     public func illuminates(_ bs: Int, _ p: Vec3) -> Bool {
         guard bs < beams.count else { return false }

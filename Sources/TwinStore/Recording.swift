@@ -466,7 +466,7 @@ public final class Recording {
             case "localization_frame", "twin_frame": "frameIndex"
             case "track": "frameIndex, trackId"
             case "track_event": "frameIndex, trackId, kind"
-            case "handover_event": "frameIndex, trackId"
+            case "handover_event": "frameIndex, operatorName, trackId"
             default: "frameIndex, moverId"
             }
         return try queue.read { db in

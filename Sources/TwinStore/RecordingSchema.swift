@@ -195,6 +195,7 @@ enum RecordingSchema {
                     """)
         }
         migrator.registerMigration("v5-handover", migrate: RecordingSchema.handover)
+        migrator.registerMigration("v6-handover-operator", migrate: RecordingSchema.handoverOperator)
         return migrator
     }
 

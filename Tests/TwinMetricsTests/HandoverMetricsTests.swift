@@ -39,6 +39,45 @@ struct HandoverMetricsTests {
         #expect(abs(m.meanInterruption - 1.6 / 6) < 1e-9)
     }
 
+    /// Two handovers inside one detection gap: detections every 0.1 s up to 1.0 s, A→B at 1.0,
+    /// B→C at 1.3, the next detection at 1.5. The frames missed are 1.1, 1.2, 1.3 and 1.4:
+    /// 0.4 s, each counted once (0.2 s charged to each handover), not 0.2 + 0.4.
+    @Test func overlappingGapsAreCountedOnce() {
+        let events = [
+            HandoverRecord(time: 0, trackId: 7, from: nil, to: "A"),
+            HandoverRecord(time: 1.0, trackId: 7, from: "A", to: "B"),
+            HandoverRecord(time: 1.3, trackId: 7, from: "B", to: "C"),
+        ]
+        let frames = (0...20).map { k in TrackFrame(trackId: 7, time: Double(k) / 10, detected: k <= 10 || k >= 15) }
+        let m = HandoverMetrics(events: events, frames: frames, frameDuration: 0.1, targetMinutes: 1, pingPongWindow: 1)
+        #expect(m.handovers == 2)
+        #expect(abs(m.interruptionTime - 0.4) < 1e-9)
+        // Never detected again after two handovers (last frame 2.0): frames 1.1 … 2.0, 1.0 s once.
+        let lost = (0...20).map { k in TrackFrame(trackId: 7, time: Double(k) / 10, detected: k <= 10) }
+        let n = HandoverMetrics(events: events, frames: lost, frameDuration: 0.1, targetMinutes: 1, pingPongWindow: 1)
+        #expect(abs(n.interruptionTime - 1.0) < 1e-9)
+    }
+
+    /// Events are per (operator, track): two operators handing over their own tracks of one
+    /// twin track (id 3) are separate histories. op-a A→B at 1.0 and op-b B→A at 1.2 on the
+    /// same id would read as a ping-pong if merged; it is none.
+    @Test func eventsAreGroupedByOperatorAndTrack() {
+        let events = [
+            HandoverRecord(time: 0, trackId: 3, from: nil, to: "A", operatorName: "op-a"),
+            HandoverRecord(time: 0, trackId: 3, from: nil, to: "B", operatorName: "op-b"),
+            HandoverRecord(time: 1.0, trackId: 3, from: "A", to: "B", operatorName: "op-a"),
+            HandoverRecord(time: 1.2, trackId: 3, from: "B", to: "A", operatorName: "op-b"),
+        ]
+        let frames = (0...20).map { k in TrackFrame(trackId: 3, time: Double(k) / 10, detected: true) }
+        let m = HandoverMetrics(events: events, frames: frames, frameDuration: 0.1, targetMinutes: 1, pingPongWindow: 1)
+        #expect(m.handovers == 2 && m.initialAssignments == 2)
+        #expect(m.pingPongs == 0)
+        #expect(m.interruptionTime == 0)
+        // The same events without operators: one history, B→A at 1.2 returns within 1 s.
+        let merged = events.map { HandoverRecord(time: $0.time, trackId: $0.trackId, from: $0.from, to: $0.to) }
+        #expect(HandoverMetrics(events: merged, frames: frames, frameDuration: 0.1, targetMinutes: 1, pingPongWindow: 1).pingPongs == 1)
+    }
+
     @Test func noHandoversGiveNoRates() {
         let m = HandoverMetrics(
             events: [HandoverRecord(time: 0, trackId: 4, from: nil, to: "A")], frames: [], frameDuration: 0.1, targetMinutes: 1,

@@ -253,4 +253,97 @@ struct HandoverTests {
         let up = try #require(m.schedule(frameIndex: 4, time: 0.4, dt: 0.1, predictions: [moved]))
         #expect(up.beams == [[], [.init(center: moved.position, radius: 3)]])
     }
+
+    /// 3GPP A3: the time-to-trigger runs per candidate. Cells c (200, 250, 10), a, b; the
+    /// track is at home near a (frame 0: initial a), then near b for frames 1–2 (b preferred
+    /// from t0 = 0.1 s) and near c from frame 3 (c preferred from t0 + 0.2 = 0.3 s). With
+    /// timeToTrigger 0.3 s the timer restarts at 0.3 s: the handover is to c at frame 6
+    /// (t = 0.6 s), not at frame 4 (0.3 s after the first, other, candidate).
+    @Test func timeToTriggerRestartsWhenTheCandidateChanges() throws {
+        var m = try manager(
+            cellsWorld(
+                handover: "policy: hysteresis, clusterSize: 1, hysteresisDb: 3, timeToTrigger: 0.3, executionDelay: 0",
+                extra: "    - {name: c, position: [200, 250, 10]}"))
+        #expect(m.quality.names == ["c", "a", "b"])
+        let (home, nearB, nearC) = (Vec3(160, 100, 5), Vec3(215, 100, 5), Vec3(200, 240, 5))
+        #expect(m.preferredCluster(at: nearB, margin: 3)?.name(m.quality.names) == "b")
+        #expect(m.preferredCluster(at: nearC, margin: 3)?.name(m.quality.names) == "c")
+        var events: [HandoverEvent] = []
+        for k in 0..<9 {
+            let p = k == 0 ? home : k < 3 ? nearB : nearC
+            events += m.update(
+                frameIndex: k, time: Double(k) / 10, dt: 0.1,
+                tracks: [TrackPrediction(id: 1, position: p, velocity: .zero, gateRadius: 1, confirmed: true)])
+        }
+        #expect(events.map(\.to) == ["a", "c"])
+        #expect(events.map(\.frameIndex) == [0, 6])
+    }
+
+    /// No handover during the execution delay: strongest (no time-to-trigger), delay 0.3 s.
+    /// a→b after frame 1 (t = 0.1; b's beams from frames after 0.4 s). The estimate is back
+    /// near a from frame 2 on — strongest would hand back at once — yet the updates after
+    /// frames 2–4 (t ≤ 0.4 s, no beams of b yet) hand over nothing; b→a after frame 5.
+    @Test func noHandoverDuringTheExecutionDelay() throws {
+        var m = try manager(cellsWorld(handover: "policy: strongest, clusterSize: 1, executionDelay: 0.3"))
+        let (home, away) = (Vec3(160, 100, 5), Vec3(215, 100, 5))
+        var events: [HandoverEvent] = []
+        for k in 0..<8 {
+            events += m.update(
+                frameIndex: k, time: Double(k) / 10, dt: 0.1,
+                tracks: [TrackPrediction(id: 1, position: k == 1 ? away : home, velocity: .zero, gateRadius: 1, confirmed: true)])
+        }
+        #expect(events.map(\.to) == ["a", "b", "a"])
+        #expect(events.map(\.frameIndex) == [0, 1, 5])
+        #expect(m.state.tracks.first?.beamsFrom == 0.5 + 0.3)
+    }
+
+    /// RIS panels count in the quality model (worlds/factory-ris.yaml): at (52, 34, 1) in the
+    /// walled blind zone no TRP sees the target directly (every direct SNR −∞), yet both
+    /// panels do; each panel's BS then has the power sum of its panels' echoes
+    /// (`RISSensing.echoSNRDb`), covers the point, and is in the preferred cluster — so the
+    /// panel's link, lit by its BS's beams, stays lit. With `sensing.ris: false` nothing covers.
+    @Test func risPanelEchoesCountForTheirBaseStation() throws {
+        let path = packageRoot.appendingPathComponent("worlds/factory-ris.yaml").path
+        let world = try WorldSpec.load(path: path)
+        let m = HandoverManager(world: world)
+        let p = Vec3(52, 34, 1)
+        for b in 0..<m.quality.count { #expect(m.quality.directSNRDb(bs: b, at: p) == -.infinity) }
+        let served = world.ris.map { panel in world.baseStations.firstIndex { $0.name == panel.baseStation }! }
+        for b in 0..<m.quality.count {
+            let panels = world.ris.indices.filter { served[$0] == b }
+            let echoes = try panels.map { try #require(RISSensing.echoSNRDb(world: world, panel: $0, target: p, rcsDbsm: 0)) }
+            if echoes.isEmpty {
+                #expect(m.quality.snrDb(bs: b, at: p) == -.infinity)
+            } else {
+                let sum = 10 * Double.log10(echoes.reduce(0) { $0 + Double.exp10($1 / 10) })
+                #expect(abs(m.quality.snrDb(bs: b, at: p) - sum) < 1e-9)
+                #expect(m.covers(SensingCluster([b]), p), "\(world.baseStations[b].name): \(sum) dB")
+            }
+        }
+        let cluster = try #require(m.preferredCluster(at: p, margin: 0))
+        #expect(Set(served).isSubset(of: Set(cluster.members)), "\(cluster.name(m.quality.names))")
+        var off = world
+        off.sensing.ris = false
+        #expect(HandoverManager(world: off).preferredCluster(at: p, margin: 0) == nil)
+    }
+
+    /// A manager restricted to some BSs (one operator's, under the edge cooperation policies)
+    /// forms clusters of them only and points acquisition beams from them only: near a, with
+    /// only b allowed, the cluster is b (a+b unrestricted) and a tentative track gets b's beam.
+    @Test func allowedBaseStationsRestrictClustersAndBeams() throws {
+        let world = try WorldSpec.decode(yaml: cellsWorld(handover: "policy: hysteresis, clusterSize: 2"), file: "t.yaml")
+        let p = Vec3(160, 100, 5)
+        let all = HandoverManager(world: world)
+        #expect(all.preferredCluster(at: p, margin: 3)?.name(all.quality.names) == "a+b")
+        var onlyB = HandoverManager(world: world, allowed: [false, true])
+        #expect(onlyB.preferredCluster(at: p, margin: 3)?.name(onlyB.quality.names) == "b")
+        let tentative = TrackPrediction(id: 2, position: p, velocity: .zero, gateRadius: 4, confirmed: false)
+        let s = try #require(onlyB.schedule(frameIndex: 1, time: 0.1, dt: 0.1, predictions: [tentative]))
+        #expect(s.beams == [[], [.init(center: p, radius: 4)]])
+        let confirmed = TrackPrediction(id: 1, position: p, velocity: .zero, gateRadius: 4, confirmed: true)
+        #expect(onlyB.update(frameIndex: 1, time: 0.1, dt: 0.1, tracks: [confirmed]).map(\.to) == ["b"])
+        // Two operators' schedules merge per BS.
+        let merged = SensingSchedule(beams: [[.init(center: p, radius: 1)], []]).merged(with: s)
+        #expect(merged.beams == [[.init(center: p, radius: 1)], [.init(center: p, radius: 4)]])
+    }
 }
