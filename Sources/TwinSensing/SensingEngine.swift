@@ -91,7 +91,7 @@ public struct SensingEngine: Sendable {
         targetCount = movers.count + reflectors.count
 
         // Anchors and their propagation scenarios: in a hall InF; on roads UMa for macro, UMi
-        // for micro BSs and for UEs (street level).
+        // for micro BSs and for UEs and RIS panels (street level).
         let bsCount = world.baseStations.count
         // Carriers UEs listen on: those of BSs transmitting to UEs, sorted (deterministic).
         var ueCarriers: [Double] = []

@@ -195,6 +195,11 @@ enum RecordingSchema {
                     """)
         }
         migrator.registerMigration("v5-handover", migrate: RecordingSchema.handover)
+        migrator.registerMigration("v6-ris-panel") { db in
+            // The panel of a `ris` link (two panels on one BS have the same kind and ends); NULL
+            // for every other link and in links recorded before v6.
+            try db.execute(sql: "ALTER TABLE sensing_link ADD COLUMN panel TEXT")
+        }
         return migrator
     }
 
