@@ -31,7 +31,7 @@ public struct SensingEngine: Sendable {
     private let ueAnchorMover: [Int]
     /// Positions of the RIS anchors (after the UE anchors), one per RIS link.
     private let risAnchorPosition: [Vec3]
-    private let anchorModels: [any PropagationModel]
+    let anchorModels: [any PropagationModel]
     private let anchorCarrier: [Double]
     private let anchorUsed: [Bool]
     private let linkConstants: [LinkConstants]

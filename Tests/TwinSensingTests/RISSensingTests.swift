@@ -323,5 +323,12 @@ func risWorld(panel: String = "", sensing: String = "") -> String {
         let snr = try #require(RISSensing.echoSNRDb(world: spec, panel: 0, target: target, rcsDbsm: 0))
         let withUMi = try #require(RISSensing.echoSNRDb(world: spec, panel: 0, target: target, rcsDbsm: 0, risTargetLossDb: umi))
         #expect(abs(snr - withUMi) < 1e-9)
+        // The engine's RIS anchor (the last one) uses UMi too; the macro's own anchor UMa.
+        let world = try World(spec: spec)
+        let engine = SensingEngine(world: spec, movers: world.movers)
+        #expect(engine.links.contains { $0.kind == .ris })
+        let risAnchor = try #require(engine.anchorModels.last)
+        #expect(abs(risAnchor.pathLoss(geometry, carrierFrequency: f, los: true).meanDb - umi) < 1e-12)
+        #expect(abs(engine.anchorModels[0].pathLoss(geometry, carrierFrequency: f, los: true).meanDb - uma) < 1e-12)
     }
 }
