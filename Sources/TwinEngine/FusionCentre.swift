@@ -244,10 +244,10 @@ struct FusionCentre {
         for k in frame.measurements.indices {
             let link = links[frame.measurements[k].linkId]
             if case .baseStation(let j) = link.receiver, let az = frame.measurements[k].aoaAzimuth {
-                frame.measurements[k].aoaAzimuth = OperatorFrames.wrap(az + registered[frames.operatorOfStation[j]].rotation)
+                frame.measurements[k].aoaAzimuth = wrapAngle(az + registered[frames.operatorOfStation[j]].rotation)
             }
             if case .baseStation(let i) = link.transmitter, let az = frame.measurements[k].aodAzimuth {
-                frame.measurements[k].aodAzimuth = OperatorFrames.wrap(az + registered[frames.operatorOfStation[i]].rotation)
+                frame.measurements[k].aodAzimuth = wrapAngle(az + registered[frames.operatorOfStation[i]].rotation)
             }
         }
         guard cooperation.clockCalibration else {
@@ -269,13 +269,19 @@ struct FusionCentre {
     }
 
     /// Operator `k`'s edge problem: its links, its sites in its own frame, UE reports converted
-    /// into its frame.
+    /// into its frame — positions and the arrival azimuths UEs measure (world frame, as
+    /// `OperatorFrames` leaves them) lose operator k's rotation like its BS arrays' do.
     func edgeProblem(_ observations: FrameObservations, operator k: Int) -> LocalizationProblem {
         var frame = observations
         frame.measurements = observations.measurements.filter { linkOperator[$0.linkId] == k }
         if let frames {
             let toFrame = frames.toWorld[k].inverse
             for u in frame.ueAnchors.indices { frame.ueAnchors[u].reportedPosition = toFrame.apply(frame.ueAnchors[u].reportedPosition) }
+            let theta = frames.toWorld[k].rotation
+            for j in frame.measurements.indices {
+                guard case .ue = links[frame.measurements[j].linkId].receiver, let az = frame.measurements[j].aoaAzimuth else { continue }
+                frame.measurements[j].aoaAzimuth = wrapAngle(az - theta)
+            }
         }
         return LocalizationProblem(frame: frame, links: links, baseStations: edgeSites[k], ueReportVariance: ueReportVariance)
     }

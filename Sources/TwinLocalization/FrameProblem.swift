@@ -116,17 +116,31 @@ extension LocalizationProblem {
                 range -= network.value
                 variance += network.variance
             }
-            func direction(_ az: Double?, _ azVar: Double?, _ el: Double?, _ elVar: Double?) -> Direction? {
-                guard let az, let azVar else { return nil }
-                return Direction(
-                    azimuth: az, azimuthVariance: azVar, elevation: elVar == nil ? nil : el, elevationVariance: el == nil ? nil : elVar)
-            }
             problemLinks[l].echoes.append(
-                Echo(
-                    range: Swift.max(range, 0), rangeVariance: variance,
-                    arrival: direction(m.aoaAzimuth, m.aoaAzimuthVariance, m.aoaElevation, m.aoaElevationVariance),
-                    departure: direction(m.aodAzimuth, m.aodAzimuthVariance, m.aodElevation, m.aodElevationVariance)))
+                Echo(range: Swift.max(range, 0), rangeVariance: variance, arrival: m.arrival, departure: m.departure))
         }
         self.init(anchors: anchors, links: problemLinks)
+    }
+}
+
+extension Measurement {
+    /// The arrival angles as a localisation direction (nil without an azimuth; an elevation
+    /// only with both its value and its variance).
+    var arrival: LocalizationProblem.Direction? {
+        .measured(aoaAzimuth, aoaAzimuthVariance, aoaElevation, aoaElevationVariance)
+    }
+
+    /// The departure angles as a localisation direction (as `arrival`).
+    var departure: LocalizationProblem.Direction? {
+        .measured(aodAzimuth, aodAzimuthVariance, aodElevation, aodElevationVariance)
+    }
+}
+
+extension LocalizationProblem.Direction {
+    /// A measured direction: nil without an azimuth and its variance; an elevation only with
+    /// both its value and its variance.
+    static func measured(_ az: Double?, _ azVar: Double?, _ el: Double?, _ elVar: Double?) -> Self? {
+        guard let az, let azVar else { return nil }
+        return Self(azimuth: az, azimuthVariance: azVar, elevation: elVar == nil ? nil : el, elevationVariance: el == nil ? nil : elVar)
     }
 }

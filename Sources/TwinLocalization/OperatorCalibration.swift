@@ -24,14 +24,13 @@ public enum InterOperatorClock {
         _ frame: FrameObservations, links: [SensingLink], sites: [Vec3], operatorOfStation: [Int], operatorCount: Int,
         reference: Int, window: Double
     ) -> [Double?] {
-        var shortest = [Double](repeating: .infinity, count: links.count)
-        for m in frame.measurements where m.range < shortest[m.linkId] { shortest[m.linkId] = m.range }
+        let shortest = shortestPaths(frame, linkCount: links.count)
         var values = [[Double]](repeating: [], count: operatorCount)
-        for link in links where shortest[link.id].isFinite {
+        for link in links where shortest[link.id] >= 0 {
             guard case .baseStation(let i) = link.transmitter, case .baseStation(let j) = link.receiver, i != j else { continue }
             let (a, b) = (operatorOfStation[i], operatorOfStation[j])
             guard a != b, a == reference || b == reference else { continue }
-            let value = shortest[link.id] - sites[i].distance(to: sites[j])
+            let value = frame.measurements[shortest[link.id]].range - sites[i].distance(to: sites[j])
             if a == reference { values[b].append(value) } else { values[a].append(-value) }
         }
         return (0..<operatorCount).map { k in
@@ -51,10 +50,25 @@ public enum InterOperatorClock {
             while end + 1 < v.count && v[end + 1] - v[start] <= window { end += 1 }
             if end - start + 1 > bestCount { (best, bestCount) = (start, end - start + 1) }
         }
-        let run = v[best..<(best + bestCount)]
-        let mid = run.startIndex + run.count / 2
-        return run.count % 2 == 1 ? run[mid] : 0.5 * (run[mid - 1] + run[mid])
+        return median(v[best..<(best + bestCount)])
     }
+}
+
+/// Index into `frame.measurements` of each link's shortest-range measurement (the first on a
+/// tie; −1 for a link without any): a cross-operator pair's Type I path candidate.
+func shortestPaths(_ frame: FrameObservations, linkCount: Int) -> [Int] {
+    var shortest = [Int](repeating: -1, count: linkCount)
+    for (k, m) in frame.measurements.enumerated() where shortest[m.linkId] < 0 || m.range < frame.measurements[shortest[m.linkId]].range {
+        shortest[m.linkId] = k
+    }
+    return shortest
+}
+
+/// The median of sorted values (the mean of the middle two for an even count); nil when empty.
+func median(_ sorted: ArraySlice<Double>) -> Double? {
+    guard !sorted.isEmpty else { return nil }
+    let mid = sorted.startIndex + sorted.count / 2
+    return sorted.count % 2 == 1 ? sorted[mid] : 0.5 * (sorted[mid - 1] + sorted[mid])
 }
 
 extension LocalizationProblem {
@@ -75,16 +89,8 @@ extension LocalizationProblem {
             guard case .baseStation(let i) = links[m.linkId].transmitter, case .baseStation(let j) = links[m.linkId].receiver,
                 i < baseStations.count, j < baseStations.count
             else { continue }
-            func direction(_ az: Double?, _ azVar: Double?, _ el: Double?, _ elVar: Double?) -> Direction? {
-                guard let az, let azVar else { return nil }
-                return Direction(
-                    azimuth: az, azimuthVariance: azVar, elevation: elVar == nil ? nil : el, elevationVariance: el == nil ? nil : elVar)
-            }
             extra[m.linkId, default: Link(id: m.linkId, transmitter: i, receiver: j, offset: .none, echoes: [])].echoes.append(
-                Echo(
-                    range: Swift.max(m.range, 0), rangeVariance: m.rangeVariance,
-                    arrival: direction(m.aoaAzimuth, m.aoaAzimuthVariance, m.aoaElevation, m.aoaElevationVariance),
-                    departure: direction(m.aodAzimuth, m.aodAzimuthVariance, m.aodElevation, m.aodElevationVariance)))
+                Echo(range: Swift.max(m.range, 0), rangeVariance: m.rangeVariance, arrival: m.arrival, departure: m.departure))
         }
         guard !extra.isEmpty else { return }
         self.links = (self.links + extra.values).sorted { $0.id < $1.id }
@@ -108,11 +114,7 @@ public enum InterOperatorFrame {
         _ frame: FrameObservations, links: [SensingLink], sites: [Vec3], operatorOfStation: [Int], operatorCount: Int,
         reference: Int, clockOffsets: [Double?], window: Double
     ) -> [Double?] {
-        var shortest = [Int](repeating: -1, count: links.count)
-        for (k, m) in frame.measurements.enumerated() where shortest[m.linkId] < 0 || m.range < frame.measurements[shortest[m.linkId]].range
-        {
-            shortest[m.linkId] = k
-        }
+        let shortest = shortestPaths(frame, linkCount: links.count)
         var values = [[Double]](repeating: [], count: operatorCount)
         for link in links where shortest[link.id] >= 0 {
             guard case .baseStation(let i) = link.transmitter, case .baseStation(let j) = link.receiver, i != j else { continue }
@@ -121,17 +123,14 @@ public enum InterOperatorFrame {
             let m = frame.measurements[shortest[link.id]]
             guard abs(m.range - sites[i].distance(to: sites[j]) - (db - da)) <= window else { continue }
             if b != reference, let az = m.aoaAzimuth {
-                values[b].append(OperatorFrames.wrap((sites[i] - sites[j]).azimuth - az))
+                values[b].append(wrapAngle((sites[i] - sites[j]).azimuth - az))
             }
             if a != reference, let az = m.aodAzimuth {
-                values[a].append(OperatorFrames.wrap((sites[j] - sites[i]).azimuth - az))
+                values[a].append(wrapAngle((sites[j] - sites[i]).azimuth - az))
             }
         }
         return (0..<operatorCount).map { k in
-            guard k != reference else { return 0 }
-            let v = values[k].sorted()
-            guard !v.isEmpty else { return nil }
-            return v.count % 2 == 1 ? v[v.count / 2] : 0.5 * (v[v.count / 2 - 1] + v[v.count / 2])
+            k == reference ? 0 : median(values[k].sorted()[...])
         }
     }
 }

@@ -37,20 +37,12 @@ public struct OperatorFrames: Sendable, Equatable {
         for k in measurements.indices {
             let link = links[measurements[k].linkId]
             if let theta = rotation(link.receiver), let az = measurements[k].aoaAzimuth {
-                measurements[k].aoaAzimuth = OperatorFrames.wrap(az - theta)
+                measurements[k].aoaAzimuth = wrapAngle(az - theta)
             }
             if let theta = rotation(link.transmitter), let az = measurements[k].aodAzimuth {
-                measurements[k].aodAzimuth = OperatorFrames.wrap(az - theta)
+                measurements[k].aodAzimuth = wrapAngle(az - theta)
             }
         }
     }
 
-    /// An angle wrapped into (−π, π].
-    public static func wrap(_ a: Double) -> Double {
-        guard a.isFinite else { return 0 }
-        var x = a
-        while x > .pi { x -= 2 * .pi }
-        while x <= -.pi { x += 2 * .pi }
-        return x
-    }
 }

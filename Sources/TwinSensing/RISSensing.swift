@@ -22,8 +22,19 @@ public struct RISPanelRef: Sendable, Equatable, Hashable, Codable {
 ///
 /// A panel's base station senses through it: BS → RIS → target → RIS → BS. The path length is
 /// 2|BS − RIS| + 2|RIS − target|; the link reports half of it (as a monostatic link does), the
-/// angle at the RIS of the target direction (world frame; error of variance 6/(m³·SNR) per
-/// axis with the panel's element counts) and no angle of departure.
+/// angle of arrival at the RIS and no angle of departure.
+///
+/// Angle: the panel measures the target direction in its own frame (`RISPanelFrame`): an
+/// azimuth φ about its vertical axis (the Nx elements along its horizontal axis) and an
+/// elevation ψ towards its vertical axis (the Ny elements), each with an error of variance
+/// 6/(m³·SNR) (the CRLB convention of the BS arrays, m the element count along that axis).
+/// The noisy panel-frame direction is reported as world azimuth and elevation, with world
+/// variances by first-order propagation (the Jacobian of world (az, el) with respect to
+/// (φ, ψ)). `Measurement` carries one variance per angle, so the az–el correlation this
+/// rotation creates is dropped: exact when the panel's axes are the world's (a vertical
+/// panel facing the horizon at the target's height), approximate otherwise. Near a
+/// downward panel's nadir the world azimuth variance grows as 1/cos²(el): the cross-range
+/// error r·cos(el)·δaz stays r·σ_panel, as the panel delivers.
 ///
 /// Power: the panel is a far-field beamformer of N = Nx·Ny elements of area (λ/2)² each,
 /// A = N·λ²/4. Receiving from a direction at angle θ to its normal it collects over
@@ -37,8 +48,10 @@ public struct RISPanelRef: Sendable, Equatable, Hashable, Codable {
 ///         − 2·PL(BS, RIS) − 2·PL(RIS, target) + 2·[G(θ_BS) + G(θ_target)]   (dB)
 ///
 /// with PL(BS, RIS) the LOS mean path loss of the BS's scenario (fixed, no shadowing: the
-/// panel is installed in view of its BS), PL(RIS, target) the leg's 38.901 path loss with
-/// spatially consistent shadowing (leg state keyed by the anchor "ris:NAME"), θ_BS the angle
+/// panel is installed in view of its BS), PL(RIS, target) the leg's 38.901 path loss in the
+/// street-level scenario (`PropagationScenario.street`: UMi on roads, InF in a hall — a
+/// panel is a street-level anchor whatever its BS's tier) with spatially consistent
+/// shadowing (leg state keyed by the anchor "ris:NAME"), θ_BS the angle
 /// between the panel normal and the BS, θ_target that to the target, and G_t, G_r the BS
 /// array gains (beams towards the panel).
 ///
@@ -89,11 +102,21 @@ public enum RISSensing {
         let model = PropagationScenario.model(world: world, baseStation: i)
         var c = LinkConstants(link: link, world: world, sensing: sensing, txAnchor: 0, rxAnchor: 0)
         c.attach(panel: world.ris[panel], baseStation: world.baseStations[i], model: model)
-        guard let path = c.ris, let gain = path.targetGainDb(target - world.ris[panel].position) else { return nil }
         let loss =
             risTargetLossDb
-            ?? model.pathLoss(LinkGeometry(world.ris[panel].position, target), carrierFrequency: c.carrier, los: true).meanDb
-        return c.echoConstantDb + rcsDbsm + path.constantDb - 2 * loss + gain
+            ?? PropagationScenario.street(world).model.pathLoss(
+                LinkGeometry(world.ris[panel].position, target), carrierFrequency: c.carrier, los: true
+            ).meanDb
+        return snrDb(constants: c, rcsDbsm: rcsDbsm, risTargetLossDb: loss, offset: target - world.ris[panel].position)
+    }
+
+    /// The one assembly of a RIS echo's SNR (dB), used by the engine and by `echoSNRDb`: the
+    /// BS's echo constant + RCS − 2·PL(RIS, target) + the path's fixed part + 2·G(θ_target),
+    /// for a target at `offset` from the panel; nil when `c` is not a RIS link or the target
+    /// is outside the panel's field of view.
+    static func snrDb(constants c: LinkConstants, rcsDbsm: Double, risTargetLossDb: Double, offset: Vec3) -> Double? {
+        guard let path = c.ris, let gain = path.targetGainDb(offset) else { return nil }
+        return c.echoSNRDb(rcsDbsm: rcsDbsm, txPathLossDb: risTargetLossDb, rxPathLossDb: risTargetLossDb) + path.constantDb + gain
     }
 
 }
@@ -108,6 +131,26 @@ struct RISPathConstants: Sendable {
     let elements: Int
     /// −2·PL(BS, RIS) + 2·G(θ_BS), dB.
     let constantDb: Double
+    /// The panel's axes (angles of arrival are measured in this frame).
+    let frame: RISPanelFrame
+    /// Elements along the panel's horizontal and vertical axes.
+    let axisElements: SIMD2<Int>
+
+    /// The angle of arrival as the panel measures it (see `RISSensing`): panel-frame errors of
+    /// variance 6/(m³·SNR) per axis (two draws from `rng`), reported as world azimuth and
+    /// elevation with first-order world variances (az–el correlation dropped). Nil (no draw)
+    /// when an axis has a single element: the panel then resolves no direction in the world.
+    func measureArrival(_ arrival: Vec3, snr: Double, rng: inout SeededRandom) -> RISArrival? {
+        guard axisElements.x > 1, axisElements.y > 1 else { return nil }
+        let truth = frame.panelAngles(of: arrival)
+        let varPhi = CramerRao.angleVariance(elements: axisElements.x, snr: snr)
+        let varPsi = CramerRao.angleVariance(elements: axisElements.y, snr: snr)
+        let phi = truth.phi + rng.gaussian() * varPhi.squareRoot()
+        let psi = min(max(truth.psi + rng.gaussian() * varPsi.squareRoot(), -.pi / 2), .pi / 2)
+        let noisy = frame.direction(phi: phi, psi: psi)
+        let (varAz, varEl) = frame.worldVariances(phi: truth.phi, psi: truth.psi, varPhi: varPhi, varPsi: varPsi)
+        return RISArrival(azimuth: noisy.azimuth, azimuthVariance: varAz, elevation: noisy.elevation, elevationVariance: varEl)
+    }
 
     /// 2·G(θ_target) for a target at `offset` from the panel (dB), or nil outside the field of view.
     func targetGainDb(_ offset: Vec3) -> Double? {
@@ -131,9 +174,67 @@ extension LinkConstants {
         // The decoder only serves a panel from a BS in front of it; a BS exactly in the panel's
         // plane would give cos θ = 0 (−∞ dB): such a link hears nothing.
         let gain = cosine > 1e-9 ? 2 * RISSensing.apertureGainDb(elements: elements, cosine: cosine) : -1000
-        ris = RISPathConstants(fixedPathLength: 2 * d, normal: panel.normal, elements: elements, constantDb: -2 * loss + gain)
+        ris = RISPathConstants(
+            fixedPathLength: 2 * d, normal: panel.normal, elements: elements, constantDb: -2 * loss + gain,
+            frame: RISPanelFrame(panel), axisElements: panel.elements)
         rxElements = panel.elements
         reportsDeparture = false
+    }
+}
+
+/// A RIS arrival angle in the world frame, with first-order variances.
+struct RISArrival: Sendable, Equatable {
+    var azimuth: Double
+    var azimuthVariance: Double
+    var elevation: Double
+    var elevationVariance: Double
+}
+
+/// A panel's own frame: its normal n, its horizontal axis h = (−sin az, cos az, 0) (az the
+/// normal's azimuth; the Nx elements lie along it) and its vertical axis v = n × h (the Ny
+/// elements). A direction u has panel azimuth φ = atan2(u·h, u·n) and panel elevation
+/// ψ = asin(u·v) — the world's azimuth and elevation for a panel facing +x at the horizon.
+public struct RISPanelFrame: Sendable, Equatable {
+    public let normal: Vec3
+    public let horizontal: Vec3
+    public let vertical: Vec3
+
+    public init(_ panel: RISSpec) {
+        normal = panel.normal
+        horizontal = Vec3(-Double.sin(panel.azimuth), Double.cos(panel.azimuth), 0)
+        vertical = normal.cross(horizontal)
+    }
+
+    /// (φ, ψ) of a direction (need not be unit).
+    public func panelAngles(of u: Vec3) -> (phi: Double, psi: Double) {
+        let n = u.norm
+        guard n > 0 else { return (0, 0) }
+        let s = min(max(u.dot(vertical) / n, -1), 1)
+        return (Double.atan2(y: u.dot(horizontal), x: u.dot(normal)), Double.asin(s))
+    }
+
+    /// The unit direction of panel angles (φ, ψ).
+    public func direction(phi: Double, psi: Double) -> Vec3 {
+        let c = Double.cos(psi)
+        return c * Double.cos(phi) * normal + c * Double.sin(phi) * horizontal + Double.sin(psi) * vertical
+    }
+
+    /// World azimuth and elevation variances of a direction measured as (φ, ψ) with
+    /// independent errors of variances `varPhi`, `varPsi`: J·diag(varPhi, varPsi)·Jᵀ's
+    /// diagonal, J = ∂(az, el)/∂(φ, ψ). Finite everywhere (the azimuth's 1/ρ² is floored at
+    /// the zenith and nadir, where the world azimuth is undefined).
+    public func worldVariances(phi: Double, psi: Double, varPhi: Double, varPsi: Double) -> (azimuth: Double, elevation: Double) {
+        let u = direction(phi: phi, psi: psi)
+        let dPhi = Double.cos(psi) * (-Double.sin(phi) * normal + Double.cos(phi) * horizontal)
+        let dPsi = -Double.sin(psi) * (Double.cos(phi) * normal + Double.sin(phi) * horizontal) + Double.cos(psi) * vertical
+        let rho2 = max(u.x * u.x + u.y * u.y, 1e-12)
+        let rho = rho2.squareRoot()
+        // ∂az/∂u = (−y, x, 0)/ρ²; ∂el/∂u = (−x·z/ρ, −y·z/ρ, ρ) for a unit u.
+        let gAz = Vec3(-u.y, u.x, 0) / rho2
+        let gEl = Vec3(-u.x * u.z / rho, -u.y * u.z / rho, rho)
+        let (a1, a2) = (gAz.dot(dPhi), gAz.dot(dPsi))
+        let (e1, e2) = (gEl.dot(dPhi), gEl.dot(dPsi))
+        return (a1 * a1 * varPhi + a2 * a2 * varPsi, e1 * e1 * varPhi + e2 * e2 * varPsi)
     }
 }
 

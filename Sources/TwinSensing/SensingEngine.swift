@@ -31,7 +31,7 @@ public struct SensingEngine: Sendable {
     private let ueAnchorMover: [Int]
     /// Positions of the RIS anchors (after the UE anchors), one per RIS link.
     private let risAnchorPosition: [Vec3]
-    private let anchorModels: [any PropagationModel]
+    let anchorModels: [any PropagationModel]
     private let anchorCarrier: [Double]
     private let anchorUsed: [Bool]
     private let linkConstants: [LinkConstants]
@@ -93,7 +93,7 @@ public struct SensingEngine: Sendable {
         targetCount = movers.count + reflectors.count
 
         // Anchors and their propagation scenarios: in a hall InF; on roads UMa for macro, UMi
-        // for micro BSs and for UEs (street level).
+        // for micro BSs and for UEs and RIS panels (street level).
         let bsCount = world.baseStations.count
         // Carriers UEs listen on: those of BSs transmitting to UEs, sorted (deterministic).
         var ueCarriers: [Double] = []
@@ -119,11 +119,12 @@ public struct SensingEngine: Sendable {
             models.append(street.model)
             carriers.append(ueCarriers[k % ueCarriers.count])
         }
-        // RIS anchors last (one per RIS link), in their BS's scenario and carrier.
+        // RIS anchors last (one per RIS link): street level (a panel is a street-level anchor
+        // whatever its BS's tier; RISSensing), on their BS's carrier.
         let risPanels = links.compactMap(\.panel)
         for panel in links where panel.panel != nil {
             guard case .baseStation(let i) = panel.transmitter else { continue }
-            models.append(models[i])
+            models.append(street.model)
             carriers.append(carriers[i])
         }
         risAnchorPosition = risPanels.map(\.position)
@@ -176,7 +177,11 @@ public struct SensingEngine: Sendable {
             if case .baseStation(let i) = link.transmitter, case .baseStation(let j) = link.receiver { pairLink[i][j] = link.id }
         }
         bsPairLink = pairLink
-        cellFreeAlternatives = (0..<bsCount).map { j in (0..<bsCount).compactMap { i in pairLink[i][j] >= 0 ? pairLink[i][j] : nil } }
+        // Only cell-free links (one operator's); a cross-operator pair is a trp-trp link (SensingLinks).
+        let kinds = links.map(\.kind)
+        cellFreeAlternatives = (0..<bsCount).map { j in
+            (0..<bsCount).compactMap { i in pairLink[i][j] >= 0 && kinds[pairLink[i][j]] == .cellFree ? pairLink[i][j] : nil }
+        }
         // A RIS link's stream is named after its panel too (its BS's own link has the same ends).
         linkRNG = links.map { root.substream("link/\($0.transmitter)->\($0.receiver)" + ($0.panel.map { "/ris:\($0.name)" } ?? "")) }
 
@@ -418,10 +423,17 @@ public struct SensingEngine: Sendable {
                     * rateVar.squareRoot(),
                 rangeRateVariance: rateVar,
                 snrDb: snrDb)
-            (m.aoaAzimuth, m.aoaAzimuthVariance) = Self.measureAngle(
-                arrival.azimuth, elements: c.rxElements.x, snr: snr, wrap: true, rng: &rng)
-            (m.aoaElevation, m.aoaElevationVariance) = Self.measureAngle(
-                arrival.elevation, elements: c.rxElements.y, snr: snr, wrap: false, rng: &rng)
+            if let ris = c.ris {  // measured in the panel's frame (RISSensing)
+                if let a = ris.measureArrival(.unit(azimuth: arrival.azimuth, elevation: arrival.elevation), snr: snr, rng: &rng) {
+                    (m.aoaAzimuth, m.aoaAzimuthVariance) = (a.azimuth, a.azimuthVariance)
+                    (m.aoaElevation, m.aoaElevationVariance) = (a.elevation, a.elevationVariance)
+                }
+            } else {
+                (m.aoaAzimuth, m.aoaAzimuthVariance) = Self.measureAngle(
+                    arrival.azimuth, elements: c.rxElements.x, snr: snr, wrap: true, rng: &rng)
+                (m.aoaElevation, m.aoaElevationVariance) = Self.measureAngle(
+                    arrival.elevation, elements: c.rxElements.y, snr: snr, wrap: false, rng: &rng)
+            }
             if let departure, c.reportsDeparture {
                 (m.aodAzimuth, m.aodAzimuthVariance) = Self.measureAngle(
                     departure.azimuth, elements: c.txElements.x, snr: snr, wrap: true, rng: &rng)
@@ -463,9 +475,10 @@ public struct SensingEngine: Sendable {
                 ? 2 * velocity.dot(legTx.unit)
                 : velocity.dot(legTx.unit + legRx.unit) - rxVelocity.dot(legRx.unit)
             var baseSNR = c.echoSNRDb(rcsDbsm: rcsDbsm, txPathLossDb: legTx.pathLossDb, rxPathLossDb: legRx.pathLossDb)
-            if let ris = c.ris {  // through a RIS panel: only targets in front of it (RISSensing)
-                guard let gain = ris.targetGainDb(legTx.unit) else { continue }
-                baseSNR += ris.constantDb + gain
+            if c.ris != nil {  // through a RIS panel: only targets in front of it (RISSensing)
+                guard let snr = RISSensing.snrDb(constants: c, rcsDbsm: rcsDbsm, risTargetLossDb: legTx.pathLossDb, offset: legTx.unit)
+                else { continue }
+                baseSNR = snr
             }
             if isMover { counts.pairs += 1 }
             if legTx.los && legRx.los {
@@ -587,15 +600,6 @@ extension SensingEngine {
         let u = (tx - rx) / d
         return DirectPath(distance: d, unit: u, arrival: Direction(u), departure: Direction(-u), snrDb: c.directConstantDb - pathLoss)
     }
-}
-
-/// Angles wrapped into (−π, π] (inputs are a wrapped angle plus a small error: a loop, not fmod).
-@inline(__always) func wrapAngle(_ a: Double) -> Double {
-    guard a.isFinite else { return 0 }
-    var x = a
-    while x > .pi { x -= 2 * .pi }
-    while x <= -.pi { x += 2 * .pi }
-    return x
 }
 
 /// Per-leg state carried between frames.

@@ -12,7 +12,10 @@ import TwinWorld
 ///   hears every transmitter).
 ///
 /// Cross-operator pairs (`crossOperator`: a cooperation policy that shares measurements) are
-/// added like the others; their clocks and frames are calibrated by the core fusion centre.
+/// always trp-trp links, in cell-free mode too: operators do not transmit one waveform, so a
+/// receiver knows which operator's transmitter it hears (cell-free pairs, and so echo
+/// mis-attribution, stay within one operator and never move echoes across operators into the
+/// inter-operator clock). Their clocks and frames are calibrated by the core fusion centre.
 public enum SensingLinks {
     public static func make(
         mode: SensingMode, baseStations: [BaseStationSpec], ueMovers: [Int],
@@ -25,10 +28,14 @@ public enum SensingLinks {
         func pairs(includeSelf: Bool, kind: LinkKind) {
             for (i, a) in baseStations.enumerated() {
                 for (j, b) in baseStations.enumerated()
-                where (i != j || includeSelf) && (a.operatorName == b.operatorName || crossOperator)
-                    && a.carrierFrequency == b.carrierFrequency && a.position.distance(to: b.position) <= maxBaseline
+                where (i != j || includeSelf) && a.carrierFrequency == b.carrierFrequency
+                    && a.position.distance(to: b.position) <= maxBaseline
                 {
-                    add(kind, .baseStation(i), .baseStation(j))
+                    if a.operatorName == b.operatorName {
+                        add(kind, .baseStation(i), .baseStation(j))
+                    } else if crossOperator && i != j {
+                        add(.trpTrp, .baseStation(i), .baseStation(j))
+                    }
                 }
             }
         }

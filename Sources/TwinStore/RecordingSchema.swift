@@ -196,6 +196,11 @@ enum RecordingSchema {
         }
         migrator.registerMigration("v5-handover", migrate: RecordingSchema.handover)
         migrator.registerMigration("v6-handover-operator", migrate: RecordingSchema.handoverOperator)
+        migrator.registerMigration("v7-ris-panel") { db in
+            // The panel of a `ris` link (two panels on one BS have the same kind and ends); NULL
+            // for every other link and in links recorded before v7.
+            try db.execute(sql: "ALTER TABLE sensing_link ADD COLUMN panel TEXT")
+        }
         return migrator
     }
 

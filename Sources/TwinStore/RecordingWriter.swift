@@ -131,8 +131,11 @@ public final class RecordingWriter {
                 }
                 for link in links {
                     try db.execute(
-                        sql: "INSERT INTO sensing_link VALUES (?, ?, ?, ?)",
-                        arguments: [link.id, link.kind.rawValue, Self.name(link.transmitter, world), Self.name(link.receiver, world)])
+                        sql: "INSERT INTO sensing_link (id, kind, transmitter, receiver, panel) VALUES (?, ?, ?, ?, ?)",
+                        arguments: [
+                            link.id, link.kind.rawValue, Self.name(link.transmitter, world), Self.name(link.receiver, world),
+                            link.panel?.name,
+                        ])
                 }
                 for (i, r) in world.spec.ris.enumerated() {
                     try db.execute(

@@ -35,23 +35,16 @@ public enum CovarianceIntersection {
             guard let s = fuse(a, information: ia, b, information: ib, omega: w) else { return .infinity }
             return criterion == .trace ? (0..<s.covariance.count).reduce(0) { $0 + s.covariance[$1, $1] } : logDeterminant(s.covariance)
         }
-        let g = (5.0.squareRoot() - 1) / 2
-        var (lo, hi) = (0.0, 1.0)
-        var x1 = hi - g * (hi - lo), x2 = lo + g * (hi - lo)
-        var (f1, f2) = (cost(x1), cost(x2))
-        for _ in 0..<60 {
-            if f1 <= f2 {
-                (hi, x2, f2) = (x2, x1, f1)
-                x1 = hi - g * (hi - lo)
-                f1 = cost(x1)
-            } else {
-                (lo, x1, f1) = (x1, x2, f2)
-                x2 = lo + g * (hi - lo)
-                f2 = cost(x2)
-            }
+        // Equal information (P_a = P_b up to rounding) makes every ω give the same P: take the
+        // symmetric ω = ½ (the midpoint of the two means) rather than wherever rounding leads.
+        let (c0, cHalf, c1) = (cost(0), cost(0.5), cost(1))
+        if cHalf.isFinite && abs(c0 - cHalf) <= 1e-12 * (1 + abs(cHalf)) && abs(c1 - cHalf) <= 1e-12 * (1 + abs(cHalf)) {
+            guard let state = fuse(a, information: ia, b, information: ib, omega: 0.5) else { return nil }
+            return (state, 0.5)
         }
-        var best = (omega: 0.5 * (lo + hi), cost: cost(0.5 * (lo + hi)))
-        for w in [0.0, 1.0] where cost(w) < best.cost { best = (w, cost(w)) }
+        let w = goldenSectionMinimum(lower: 0, upper: 1, cost: cost)
+        var best = (omega: w, cost: cost(w))
+        for (w, c) in [(0.0, c0), (1.0, c1)] where c < best.cost { best = (w, c) }
         guard let state = fuse(a, information: ia, b, information: ib, omega: best.omega) else { return nil }
         return (state, best.omega)
     }
@@ -159,9 +152,10 @@ public struct SourceTrack: Sendable, Equatable {
 /// 2. every other track, in order of operator and id, joins the group without a track of its
 ///    operator whose first member is nearest within the gate (d² = Δpᵀ(P_a + P_b)⁻¹Δp), or
 ///    starts a group with a new core id (never reused);
-/// 3. each group gives one core track: the member with the smallest position-covariance
-///    determinant (`best`: the isolated policy) or the covariance intersection of its members
-///    in operator order (`covarianceIntersection`: the track-sharing policy).
+/// 3. each group gives one core track: the member with the smallest ln det of its full state
+///    covariance (`best`: the isolated policy; the criterion CI minimises, so `best` keeps the
+///    member CI would keep at ω ∈ {0, 1}) or the covariance intersection of its members in
+///    operator order (`covarianceIntersection`: the track-sharing policy).
 /// A group whose members all ended is deleted. Its state is `TrackFusionState` (Codable).
 public struct TrackFusion: Sendable {
     public enum Rule: String, Sendable, Codable {
@@ -242,8 +236,10 @@ public struct TrackFusion: Sendable {
         var fused = members[0].state
         switch rule {
         case .best:
-            fused =
-                members.min(by: { $0.state.covariance.positionBlock.determinant < $1.state.covariance.positionBlock.determinant })!.state
+            // CI's criterion (ln det of the full state covariance): `best` is the member CI
+            // would keep at ω ∈ {0, 1}.
+            let cost = members.map { CovarianceIntersection.logDeterminant($0.state.covariance) }
+            fused = members[cost.indices.min(by: { cost[$0] < cost[$1] })!].state
         case .covarianceIntersection:
             for m in members.dropFirst() {
                 if let f = CovarianceIntersection.fuse(fused.mean, fused.covariance, m.state.mean, m.state.covariance) {

@@ -120,7 +120,7 @@ import TwinWorld
             guard case .baseStation(let rx) = link.receiver, case .baseStation(let tx) = link.transmitter else { continue }
             func turned(_ world: Double?, _ reported: Double?, _ theta: Double) -> Bool {
                 guard let world, let reported else { return world == nil && reported == nil }
-                return abs(OperatorFrames.wrap(world - theta - reported)) < 1e-12
+                return abs(wrapAngle(world - theta - reported)) < 1e-12
             }
             #expect(turned(m.aoaAzimuth, n.aoaAzimuth, op[rx] == 1 ? 0.3 : 0))
             #expect(turned(m.aodAzimuth, n.aodAzimuth, op[tx] == 1 ? 0.3 : 0))

@@ -5,6 +5,7 @@ import TwinMath
 import TwinRadio
 import TwinWorld
 
+@testable import TwinLocalization
 @testable import TwinSensing
 
 /// A 40 × 20 m hall (InF-SL, 28 GHz micro TRPs), TRP `a` at (10, 10, 6) and a RIS panel at
@@ -154,5 +155,180 @@ func risWorld(panel: String = "", sensing: String = "") -> String {
         let links = SensingEngine(world: spec, movers: world.movers).links
         let data = try JSONEncoder().encode(links)
         #expect(try JSONDecoder().decode([SensingLink].self, from: data) == links)
+    }
+
+    /// The emitted SNR is the cascaded radar equation by hand (62.7043 dB for a 0 dBsm target
+    /// at 80.8360 dB per RIS–target leg, see above), moved by the RCS drawn this frame and by
+    /// the leg's own (shadowed) path loss: m.snrDb = 62.7043 + σ − 2·(PL_leg − 80.8360).
+    @Test func emittedSNRIsTheHandComputedCascade() throws {
+        let spec = try WorldSpec.decode(yaml: risWorld(), file: "t.yaml")
+        var world = try World(spec: spec)
+        var sensing = SensingEngine(world: spec, movers: world.movers)
+        let ris = try #require(sensing.links.first { $0.kind == .ris })
+        var checked = 0
+        for _ in 0..<10 {
+            let (obs, truth) = sensing.observe(world.step(dt: 0.1))
+            let state = sensing.checkpoint()
+            let targets = state.legFrame.count / sensing.anchorCount
+            // The RIS anchor is the last one; the front UAV is mover 0.
+            let leg = state.legFrame[(sensing.anchorCount - 1) * targets + 0]
+            let rcs = try #require(state.rcs[0].state.value.map { state.rcs[0].meanDbsm + state.rcs[0].spreadDb * $0 })
+            for (m, t) in zip(obs.measurements, truth.labels) where m.linkId == ris.id && t.pathType == .target {
+                #expect(abs(m.snrDb - (62.7043 + rcs - 2 * (leg.pathLossDb - 80.8360))) < 1e-3, "\(m.snrDb)")
+                checked += 1
+            }
+        }
+        #expect(checked == 10)
+    }
+
+    /// A 40 × 20 m hall, TRP at (10, 10, 4), a panel of `elements` at (20, 10, 10) facing
+    /// straight down (normal azimuth 180°: its horizontal axis is −y, its vertical axis −x) and
+    /// a large UAV hovering at (20, 8, 2): 2 m off the panel's nadir along −y, 8 m below it
+    /// (world elevation −76°, cos el = 0.243; panel angles φ = 14°, ψ = 0).
+    func downwardPanelWorld(elements: String = "[32, 32]") -> String {
+        """
+        simulation: {dt: 0.1, duration: 1, seed: 9}
+        map:
+          factory: {size: [40, 20], ceiling: 12, scenario: InF-SL}
+        infrastructure:
+          baseStations:
+            - {name: a, position: [10, 10, 4]}
+          ris:
+            - {name: down, position: [20, 10, 10], azimuthDeg: 180, elevationDeg: -90, elements: \(elements)}
+        movers:
+          - {name: below, class: uav, size: large, waypoints: [[20, 8, 2]]}
+        sensing: {mode: monostatic, nlosProbability: 0, clutterRate: 0, lineOfSight: geometry}
+        """
+    }
+
+    /// The panel measures the direction along its own axes (error variance 6/(m³·SNR) each): for
+    /// the target off a downward panel's nadir, the localised RIS fix's error across the line
+    /// of sight is r·σ_panel in both directions — horizontally (world azimuth) too, where a
+    /// world-azimuth error would give only r·cos(el)·σ. The reported world variances are the
+    /// propagated ones: var(az) = σ²/cos²(el) (the azimuth direction is the panel's ψ axis
+    /// here), var(el) = σ² (its φ axis, cos ψ = 1).
+    @Test func downwardPanelCrossRangeErrorIsRangeTimesPanelSigma() throws {
+        let spec = try WorldSpec.decode(yaml: downwardPanelWorld(), file: "t.yaml")
+        var world = try World(spec: spec)
+        var sensing = SensingEngine(world: spec, movers: world.movers)
+        let ris = try #require(sensing.links.first { $0.kind == .ris })
+        let panel = Vec3(20, 10, 10), target = Vec3(20, 8, 2)
+        let u = (target - panel) / target.distance(to: panel)
+        let r = target.distance(to: panel)
+        let (az, el) = (u.azimuth, u.elevation)
+        let eAz = Vec3(-Double.sin(az), Double.cos(az), 0)
+        let eEl = Vec3(-Double.sin(el) * Double.cos(az), -Double.sin(el) * Double.sin(az), Double.cos(el))
+        var spec1 = LocalizerSpec.default
+        spec1.minimumLinks = 1
+        let localizer = LocalizerKind.timeAngle.make(LocalizerSettings(spec1))
+        var zAz: [Double] = [], zEl: [Double] = [], naiveAz: [Double] = []
+        for _ in 0..<300 {
+            let (obs, truth) = sensing.observe(world.step(dt: 0.1))
+            for (m, t) in zip(obs.measurements, truth.labels) where m.linkId == ris.id && t.pathType == .target {
+                let sigma2 = 6 / (32 * 32 * 32 * Double.exp10(m.snrDb / 10))
+                let cos2 = Double.cos(el) * Double.cos(el)
+                #expect(abs(try #require(m.aoaAzimuthVariance) * cos2 / sigma2 - 1) < 1e-6)
+                #expect(abs(try #require(m.aoaElevationVariance) / sigma2 - 1) < 1e-6)
+                var one = obs
+                one.measurements = [m]
+                let problem = LocalizationProblem(frame: one, links: sensing.links, baseStations: [(name: "a", position: Vec3(10, 10, 4))])
+                let fix = try #require(try localizer.localize(problem).localizations.first).position
+                let error = fix - target
+                let sigma = r * sigma2.squareRoot()
+                zAz.append(error.dot(eAz) / sigma)
+                zEl.append(error.dot(eEl) / sigma)
+                naiveAz.append((m.aoaAzimuth! - az) * (m.aoaAzimuth! - az) / m.aoaAzimuthVariance!)  // already squared
+            }
+        }
+        #expect(zAz.count > 250)
+        func meanSquare(_ x: [Double]) -> Double { x.map { $0 * $0 }.reduce(0, +) / Double(x.count) }
+        // χ²₁ means over ~300 draws: 1 ± 0.08 (1σ).
+        #expect(abs(meanSquare(zAz) - 1) < 0.3, "cross-range (azimuth) \(meanSquare(zAz))")
+        #expect(abs(meanSquare(zEl) - 1) < 0.3, "cross-range (elevation) \(meanSquare(zEl))")
+        let normalisedAz = naiveAz.reduce(0, +) / Double(naiveAz.count)
+        #expect(abs(normalisedAz - 1) < 0.3, "azimuth vs its reported variance \(normalisedAz)")
+    }
+
+    /// Monte-Carlo of the world angles a panel reports, for a direction off both of its axes
+    /// (φ ≠ 0, ψ ≠ 0) and unequal element counts (32 × 16): the sample variances of world
+    /// azimuth and elevation match the first-order propagated ones (20 000 draws: ±1 % at 1σ),
+    /// and the panel-frame errors have the CRLB variances of their own axes.
+    @Test func reportedWorldVariancesMatchMonteCarlo() throws {
+        let spec = try WorldSpec.decode(yaml: downwardPanelWorld(elements: "[32, 16]"), file: "t.yaml")
+        let frame = RISPanelFrame(spec.ris[0])
+        // The frame by hand for a downward panel of normal azimuth 180°.
+        #expect((frame.normal - Vec3(0, 0, -1)).norm < 1e-12)
+        #expect((frame.horizontal - Vec3(0, -1, 0)).norm < 1e-12)
+        #expect((frame.vertical - Vec3(-1, 0, 0)).norm < 1e-12)
+        let path = RISPathConstants(
+            fixedPathLength: 0, normal: frame.normal, elements: 512, constantDb: 0, frame: frame, axisElements: SIMD2(32, 16))
+        let offset = Vec3(-3, -2, -8)
+        let truth = frame.panelAngles(of: offset)
+        #expect(abs(truth.phi - Double.atan2(y: 2, x: 8)) < 1e-12)
+        #expect(abs(truth.psi - Double.asin(3 / offset.norm)) < 1e-12)
+        let snr = 2000.0
+        let (varPhi, varPsi) = (6 / (32 * 32 * 32 * snr), 6 / (16 * 16 * 16 * snr))
+        var rng = SeededRandom(seed: 4)
+        var az: [Double] = [], el: [Double] = [], phi: [Double] = [], psi: [Double] = []
+        var reported: RISArrival?
+        for _ in 0..<20_000 {
+            let a = try #require(path.measureArrival(offset, snr: snr, rng: &rng))
+            reported = a
+            az.append(a.azimuth)
+            el.append(a.elevation)
+            let p = frame.panelAngles(of: .unit(azimuth: a.azimuth, elevation: a.elevation))
+            phi.append(p.phi)
+            psi.append(p.psi)
+        }
+        func variance(_ x: [Double]) -> Double {
+            let m = x.reduce(0, +) / Double(x.count)
+            return x.map { ($0 - m) * ($0 - m) }.reduce(0, +) / Double(x.count - 1)
+        }
+        let a = try #require(reported)
+        #expect(abs(variance(az) / a.azimuthVariance - 1) < 0.05, "az \(variance(az)) vs \(a.azimuthVariance)")
+        #expect(abs(variance(el) / a.elevationVariance - 1) < 0.05, "el \(variance(el)) vs \(a.elevationVariance)")
+        #expect(abs(variance(phi) / varPhi - 1) < 0.05)
+        #expect(abs(variance(psi) / varPsi - 1) < 0.05)
+        // Off-axis, the world variances differ from the panel's (the rotation matters).
+        #expect(abs(a.azimuthVariance / varPhi - 1) > 0.5)
+    }
+
+    /// A panel is a street-level anchor: on roads its RIS–target leg takes UMi's path loss even
+    /// when a macro (UMa) serves it.
+    @Test func risTargetLegIsStreetLevelOnRoads() throws {
+        let yaml = """
+            simulation: {dt: 0.1, duration: 1, seed: 5}
+            map:
+              road:
+                size: [200, 200]
+                maxAltitude: 100
+                lanes:
+                  - {name: l, points: [[10, 50], [190, 50]], speedLimit: 10}
+            infrastructure:
+              baseStations:
+                - {name: m, tier: macro, position: [50, 100, 25]}
+              ris:
+                - {name: p, position: [100, 100, 10], azimuthDeg: 180, elevationDeg: -20, elements: [32, 32]}
+            movers:
+              - {name: uav, class: uav, size: large, waypoints: [[80, 110, 5]]}
+            sensing: {mode: monostatic}
+            """
+        let spec = try WorldSpec.decode(yaml: yaml, file: "r.yaml")
+        let target = Vec3(80, 110, 5)
+        let geometry = LinkGeometry(spec.ris[0].position, target)
+        let f = spec.baseStations[0].carrierFrequency
+        let umi = PropagationScenario.urbanMicro.model.pathLoss(geometry, carrierFrequency: f, los: true).meanDb
+        let uma = PropagationScenario.urbanMacro.model.pathLoss(geometry, carrierFrequency: f, los: true).meanDb
+        #expect(abs(umi - uma) > 1)
+        let snr = try #require(RISSensing.echoSNRDb(world: spec, panel: 0, target: target, rcsDbsm: 0))
+        let withUMi = try #require(RISSensing.echoSNRDb(world: spec, panel: 0, target: target, rcsDbsm: 0, risTargetLossDb: umi))
+        #expect(abs(snr - withUMi) < 1e-9)
+        // The engine's RIS anchor (the last one) uses UMi too; the macro's own anchor UMa.
+        let world = try World(spec: spec)
+        let engine = SensingEngine(world: spec, movers: world.movers)
+        #expect(engine.links.contains { $0.kind == .ris })
+        let risAnchor = try #require(engine.anchorModels.last)
+        #expect(abs(risAnchor.pathLoss(geometry, carrierFrequency: f, los: true).meanDb - umi) < 1e-12)
+        #expect(abs(engine.anchorModels[0].pathLoss(geometry, carrierFrequency: f, los: true).meanDb - uma) < 1e-12)
     }
 }

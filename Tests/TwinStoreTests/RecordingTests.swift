@@ -38,7 +38,10 @@ struct RecordingTests {
         #expect(s.metadata.commandLine == "test")
         #expect(s.firstTime == 0.1)
         #expect(abs((s.lastTime ?? 0) - 5.0) < 1e-12)
-        #expect(s.schemaVersions == ["v1", "v2-sensing", "v3-localization", "v4-tracking", "v5-handover", "v6-handover-operator"])
+        #expect(
+            s.schemaVersions == [
+                "v1", "v2-sensing", "v3-localization", "v4-tracking", "v5-handover", "v6-handover-operator", "v7-ris-panel",
+            ])
         // No WAL left beside a finished recording: one self-contained file.
         let walBytes = (try? FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? Int) ?? 0
         #expect(walBytes == 0)

@@ -116,8 +116,31 @@ import TwinMath
             rejectedDetections: 0)
         let t = try #require(out.twin.tracks.first)
         #expect(out.twin.tracks.count == 1)
-        #expect(t.estimate.covariance[0, 0] <= 1 + 1e-9)
-        #expect(t.position.x > 0 && t.position.x < 1)
+        // Equal covariances P: P(ω)⁻¹ = ωP⁻¹ + (1−ω)P⁻¹ = P⁻¹ for every ω, so the fused
+        // covariance is P itself, and CI takes the symmetric ω = ½: the mean is the midpoint.
+        let p = StateMatrix.diagonal([1, 1, 1, 1, 1, 1])
+        for i in 0..<6 { for j in 0..<6 { #expect(abs(t.estimate.covariance[i, j] - p[i, j]) < 1e-12) } }
+        #expect(abs(t.position.x - 0.5) < 1e-12 && abs(t.position.y) < 1e-12 && abs(t.position.z) < 1e-12)
+        let direct = try #require(
+            CovarianceIntersection.fuse(
+                source(0, track(1, at: Vec3(0, 0, 0), sigma: 1)).state.mean, p,
+                source(1, track(1, at: Vec3(1, 0, 0), sigma: 1)).state.mean, p))
+        #expect(direct.omega == 0.5)
+    }
+
+    /// `best` and CI use one criterion, ln det of the full state covariance: of a track of
+    /// position σ 0.5 m but velocity σ 10 m/s and one of 1 m and 1 m/s, `best` keeps the second
+    /// (ln det 3·ln 0.25 + 3·ln 100 = 9.66 against 0), though its position block is larger.
+    @Test func bestUsesTheFullStateDeterminant() throws {
+        var a = track(1, at: Vec3(0, 0, 0), sigma: 0.5)
+        a.components[0].covariance = StateMatrix.diagonal([0.25, 0.25, 0.25, 100, 100, 100])
+        let b = track(2, at: Vec3(0.2, 0, 0), sigma: 1)
+        var fusion = TrackFusion(rule: .best, gate: 16.27)
+        let out = fusion.fuse(frameIndex: 0, time: 0, tracks: [source(0, a), source(1, b)], rejectedDetections: 0)
+        let t = try #require(out.twin.tracks.first)
+        #expect(out.twin.tracks.count == 1)
+        // ln det: a = 3·ln 0.25 + 3·ln 100 = 9.66 > b = 0: b is kept (a by position alone).
+        #expect(abs(t.position.x - 0.2) < 1e-12)
     }
 
     /// A track mapped from an operator's frame: positions by R·p + t, velocities by R·v.

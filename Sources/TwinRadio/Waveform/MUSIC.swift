@@ -121,26 +121,7 @@ public enum MUSIC {
     /// The minimiser of `cost` in [lower, upper] by golden-section search (60 steps: the
     /// bracket shrinks by 0.618⁶⁰ ≈ 3e-13).
     static func refine(lower: Double, upper: Double, cost: (Double) -> Double) -> Double {
-        let ratio = (Double.sqrt(5) - 1) / 2
-        var (a, b) = (lower, upper)
-        var c = b - ratio * (b - a), d = a + ratio * (b - a)
-        var fc = cost(c), fd = cost(d)
-        for _ in 0..<60 {
-            if fc < fd {
-                b = d
-                d = c
-                fd = fc
-                c = b - ratio * (b - a)
-                fc = cost(c)
-            } else {
-                a = c
-                c = d
-                fc = fd
-                d = a + ratio * (b - a)
-                fd = cost(d)
-            }
-        }
-        return (a + b) / 2
+        goldenSectionMinimum(lower: lower, upper: upper, cost: cost)
     }
 
     /// MUSIC for a uniform linear array (θ from broadside).

@@ -29,8 +29,10 @@ public struct CooperationSpec: Sendable, Equatable {
     public var calibration: Bool { clockCalibration && frameCalibration }
     public var clockCalibration: Bool
     public var frameCalibration: Bool
-    /// Index (into `WorldSpec.operators`) of the operator whose clock and frame are the core's
-    /// reference.
+    /// Index (into `WorldSpec.operators`) of the operator whose clock is the core's reference
+    /// (`InterOperatorClock` estimates the others' offsets against it). Frames have no
+    /// reference operator: the core registers every operator's frame, this one's too, onto the
+    /// world frame by Procrustes of its reported against its surveyed sites.
     public var reference: Int
     /// χ² gate (3 degrees of freedom) on the position difference of two operators' tracks for
     /// them to be taken as one target (track-to-track association).
