@@ -40,7 +40,9 @@ struct WaveformPath {
 /// kernel — detected ones count as cancelled, as the processor subtracts them —, noise
 /// giving each tap its link-budget SNR after integration over the axis and the symbols), one
 /// axis at a time (horizontal elements: azimuth; vertical: elevation), with the variance the
-/// exact bound 6/(SNR̂·(m² − 1)) at the peak's estimated SNR — false alarms included (their
+/// exact bound 6/(SNR̂·(m² − 1)) at the peak's estimated SNR plus (angleErrorFloor·2π/m)² for
+/// the unresolved neighbours the bound ignores (factory.yaml trp-trp: p90 error ≈ 0.01
+/// Rayleigh widths, half the echoes beyond 3 bounds' σ) — false alarms included (their
 /// angle is wherever the snapshots point). With `crlb`, and always for angles of departure and
 /// on RIS links, angles are drawn as in abstract fidelity around the matched tap's truth —
 /// uniformly for false alarms.
@@ -73,6 +75,8 @@ final class WaveformLinks: @unchecked Sendable {
     private var owner: [Int] = []
     /// How angles of arrival are measured.
     let angles: WaveformAngles
+    /// `angleErrorFloor`, Rayleigh widths.
+    private let angleFloor: Double
 
     /// Nil when no link uses waveform fidelity.
     static func make(spec: SensingSpec, links: [SensingLink], baseStations: [BaseStationSpec]) -> WaveformLinks? {
@@ -107,6 +111,7 @@ final class WaveformLinks: @unchecked Sendable {
         maxPath = 2 * spec.maxRange
         floorCells = spec.waveform.rangeErrorFloor
         angles = spec.waveform.angles
+        angleFloor = spec.waveform.angleErrorFloor
         paths.reserveCapacity(64)
     }
 
@@ -164,7 +169,8 @@ final class WaveformLinks: @unchecked Sendable {
 
     /// Azimuth and elevation of arrival of a peak of the last `process` by MUSIC (see the type's
     /// description): each axis of `elements` (horizontal, vertical) with at least 2 elements
-    /// gives an angle and its variance 6/(SNR̂·(m² − 1)), nil when MUSIC fails (never NaN).
+    /// gives an angle and its variance 6/(SNR̂·(m² − 1)) + (angleErrorFloor·2π/m)², nil when
+    /// MUSIC fails (never NaN).
     ///
     /// The snapshots of peak `index` (of the last `process`) hold its own taps — the matched one
     /// and those within a resolution cell, unresolved from it — and every tap that belongs to
@@ -177,13 +183,17 @@ final class WaveformLinks: @unchecked Sendable {
         let n = processors[linkProcessor[link]].numerology
         let snr = Double.exp(peak.snrDb * (Double.log(10) / 10))
         let kept = paths.indices.filter { owner[$0] == index || owner[$0] < 0 }
+        func floorVariance(_ m: Int) -> Double {
+            let s = angleFloor * 2 * .pi / Double(m)
+            return s * s
+        }
         var out = MeasuredArrival()
         if elements.x >= 2 {
             let axis = kept.map { ArrayTap(tap: taps[$0], angle: paths[$0].arrival.azimuth) }
             let x = AxisMUSIC.snapshots(taps: axis, pathLength: peak.pathLength, numerology: n, elements: elements.x, rng: &rng)
             if let r = AxisMUSIC.estimate(snapshots: x, periodic: true), r.angle.isFinite {
                 out.azimuth = wrapAngle(r.angle)
-                out.azimuthVariance = AxisMUSIC.bound(elements: elements.x, snr: snr)
+                out.azimuthVariance = AxisMUSIC.bound(elements: elements.x, snr: snr) + floorVariance(elements.x)
             }
         }
         if elements.y >= 2 {
@@ -191,7 +201,7 @@ final class WaveformLinks: @unchecked Sendable {
             let x = AxisMUSIC.snapshots(taps: axis, pathLength: peak.pathLength, numerology: n, elements: elements.y, rng: &rng)
             if let r = AxisMUSIC.estimate(snapshots: x, periodic: false, lower: -.pi / 2, upper: .pi / 2), r.angle.isFinite {
                 out.elevation = min(max(r.angle, -.pi / 2), .pi / 2)
-                out.elevationVariance = AxisMUSIC.bound(elements: elements.y, snr: snr)
+                out.elevationVariance = AxisMUSIC.bound(elements: elements.y, snr: snr) + floorVariance(elements.y)
             }
         }
         if !(out.azimuthVariance?.isFinite ?? true) { (out.azimuth, out.azimuthVariance) = (nil, nil) }

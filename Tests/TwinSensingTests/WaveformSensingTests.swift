@@ -120,10 +120,11 @@ import TwinWorld
     @Test func musicAnglesPointAtThePathsWithTheExactBound() throws {
         // a (10, 10, 6) → b (30, 10, 6) and back, a flyer along y = 4: every direct path and
         // resolved echo gets MUSIC angles (16 × 8 arrays) within 5σ of its true arrival, with
-        // the variances 6/(SNR̂·(m² − 1)) at the estimated SNR; nothing NaN.
+        // the variances 6/(SNR̂·(m² − 1)) at the estimated SNR (no floor here); nothing NaN.
         let flyer = "  - {name: runner, class: uav, speed: 3, repeat: false, waypoints: [[12, 4, 3], [38, 4, 3]]}"
         let yaml = hoverWorld(
-            sensing: "mode: trp-trp, fidelity: waveform, nlosProbability: 0, stoMaxNs: 40, waveform: {angles: music}", extraMovers: flyer)
+            sensing: "mode: trp-trp, fidelity: waveform, nlosProbability: 0, stoMaxNs: 40, waveform: {angles: music, angleErrorFloor: 0}",
+            extraMovers: flyer)
         var (world, sensing) = try engine(yaml)
         var (again, same) = try engine(yaml)
         var checked = 0
@@ -162,6 +163,20 @@ import TwinWorld
             }
         }
         #expect(checked == 20)
+    }
+
+    @Test func theAngleFloorIsAddedToTheBound() throws {
+        // Default angleErrorFloor 0.01 Rayleigh widths: variance = bound + (0.01·2π/m)².
+        var (world, sensing) = try engine(
+            hoverWorld(sensing: "mode: trp-trp, fidelity: waveform, nlosProbability: 0, stoMaxNs: 40, waveform: {angles: music}"))
+        let (obs, _) = sensing.observe(world.step(dt: 0.1))
+        #expect(!obs.measurements.isEmpty)
+        for m in obs.measurements {
+            let snr = Double.exp10(m.snrDb / 10)
+            let az = 0.01 * 2 * Double.pi / 16, el = 0.01 * 2 * Double.pi / 8
+            #expect(abs(try #require(m.aoaAzimuthVariance) / (AxisMUSIC.bound(elements: 16, snr: snr) + az * az) - 1) < 1e-9)
+            #expect(abs(try #require(m.aoaElevationVariance) / (AxisMUSIC.bound(elements: 8, snr: snr) + el * el) - 1) < 1e-9)
+        }
     }
 
     @Test func theAnglesKeyLeavesAbstractLinksAlone() throws {

@@ -63,6 +63,10 @@ import TwinWorld
         #expect(music.sensing.waveform.angles == .music)
         var stored = WaveformSpec.default
         stored.angles = .music
+        #expect(WaveformSpec.default.angleErrorFloor == 0.01)
+        let floor = problems(world("  waveform: {angleErrorFloor: 2}"))
+        #expect(floor.first?.key == "sensing.waveform.angleErrorFloor")
+        #expect(floor.first?.expected == "a standard deviation in Rayleigh widths from 0 to 1")
         let bad = problems(world("  waveform: {angles: esprit}"))
         #expect(bad.count == 1)
         #expect(bad.first?.key == "sensing.waveform.angles")

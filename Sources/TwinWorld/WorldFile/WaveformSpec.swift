@@ -92,22 +92,28 @@ public struct WaveformSpec: Sendable, Equatable, Codable {
     /// Angles of arrival by MUSIC on the array's snapshots, or drawn around the truth (the
     /// default: MUSIC costs 2.5× the run time on factory.yaml trp-trp, README "Waveform fidelity").
     public var angles: WaveformAngles = .crlb
+    /// Standard deviation added in quadrature to each MUSIC angle's Cramér–Rao σ, in the axis's
+    /// Rayleigh widths 2π/m (rad of electrical angle): the interference of unresolved
+    /// neighbouring paths that the bound ignores (0: the bound alone). Only with `music`.
+    public var angleErrorFloor: Double = 0.01
 
     public static let `default` = WaveformSpec(
         comb: 4, window: .hann, cfarGuard: 3, cfarTraining: 16, cfarPfa: 1e-6, zeroPadding: 1, sidelobeMarginDb: 6,
-        synthesisFloorDb: 15, rangeErrorFloor: 0.07, angles: .crlb)
+        synthesisFloorDb: 15, rangeErrorFloor: 0.07, angles: .crlb, angleErrorFloor: 0.01)
 
     private enum CodingKeys: String, CodingKey {
         case comb, window, cfarGuard, cfarTraining, cfarPfa, zeroPadding, sidelobeMarginDb, synthesisFloorDb, rangeErrorFloor, angles
+        case angleErrorFloor
     }
 
     public init(
         comb: Int, window: WaveformWindow, cfarGuard: Int, cfarTraining: Int, cfarPfa: Double, zeroPadding: Int,
-        sidelobeMarginDb: Double, synthesisFloorDb: Double, rangeErrorFloor: Double, angles: WaveformAngles = .crlb
+        sidelobeMarginDb: Double, synthesisFloorDb: Double, rangeErrorFloor: Double, angles: WaveformAngles = .crlb,
+        angleErrorFloor: Double = 0.01
     ) {
         (self.comb, self.window, self.cfarGuard, self.cfarTraining, self.cfarPfa) = (comb, window, cfarGuard, cfarTraining, cfarPfa)
         (self.zeroPadding, self.sidelobeMarginDb, self.synthesisFloorDb) = (zeroPadding, sidelobeMarginDb, synthesisFloorDb)
-        (self.rangeErrorFloor, self.angles) = (rangeErrorFloor, angles)
+        (self.rangeErrorFloor, self.angles, self.angleErrorFloor) = (rangeErrorFloor, angles, angleErrorFloor)
     }
 
     /// Decodes stored settings; those written before `angles` existed measured angles by
@@ -121,7 +127,8 @@ public struct WaveformSpec: Sendable, Equatable, Codable {
             sidelobeMarginDb: try c.decode(Double.self, forKey: .sidelobeMarginDb),
             synthesisFloorDb: try c.decode(Double.self, forKey: .synthesisFloorDb),
             rangeErrorFloor: try c.decode(Double.self, forKey: .rangeErrorFloor),
-            angles: try c.decodeIfPresent(WaveformAngles.self, forKey: .angles) ?? .crlb)
+            angles: try c.decodeIfPresent(WaveformAngles.self, forKey: .angles) ?? .crlb,
+            angleErrorFloor: try c.decodeIfPresent(Double.self, forKey: .angleErrorFloor) ?? 0.01)
     }
 
     /// Allowed combs (as for NR positioning and sensing reference signals, plus 1 and 8).
@@ -204,6 +211,9 @@ extension WorldDecoder {
             "rangeErrorFloor", default: d.rangeErrorFloor, "a standard deviation in resolution cells from 0 to 10",
             where: { (0...10).contains($0) })
         spec.angles = try m.choice("angles", default: d.angles)
+        spec.angleErrorFloor = try m.double(
+            "angleErrorFloor", default: d.angleErrorFloor, "a standard deviation in Rayleigh widths from 0 to 1",
+            where: { (0...1).contains($0) })
         return spec
     }
 }
