@@ -110,7 +110,7 @@ public enum AxisMUSIC {
     public struct Result: Sendable, Equatable {
         /// The angle of the strongest source (see the type's description), rad.
         public var angle: Double
-        /// All K refined source angles, strongest beam first is not implied: ascending.
+        /// All K refined source angles, ascending.
         public var angles: [Double]
         /// Model order used.
         public var sources: Int
