@@ -74,7 +74,7 @@ let package = Package(
         .testTarget(name: "TwinMathTests", dependencies: ["TwinMath"]),
         .testTarget(name: "TwinWorldTests", dependencies: ["TwinWorld"]),
         .testTarget(name: "TwinRadioTests", dependencies: ["TwinRadio"]),
-        .testTarget(name: "TwinSensingTests", dependencies: ["TwinSensing", "TwinRadio"]),
+        .testTarget(name: "TwinSensingTests", dependencies: ["TwinSensing", "TwinRadio", "TwinLocalization"]),
         .testTarget(name: "TwinLocalizationTests", dependencies: ["TwinLocalization", "TwinSensing", "TwinWorld"]),
         .testTarget(name: "TwinTrackingTests", dependencies: ["TwinTracking", "TwinMath"]),
         .testTarget(name: "TwinMetricsTests", dependencies: ["TwinMetrics", "TwinMath", "TwinEngine", "TwinStore"]),

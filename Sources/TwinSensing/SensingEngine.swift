@@ -387,7 +387,7 @@ public struct SensingEngine: Sendable {
         /// receiver attributes it to: half the path on a monostatic link.
         func add(
             _ truth: MeasurementTruth, snrDb: Double, arrival: Direction, departure: Direction?, rate: Double, rng: inout SeededRandom,
-            measured: (range: Double, rate: Double, floor: Double)? = nil
+            measured: (range: Double, rate: Double, floor: Double)? = nil, measuredArrival: MeasuredArrival? = nil
         ) {
             if isWaveform && measured == nil {
                 waveform!.paths.append(WaveformPath(truth: truth, snrDb: snrDb, arrival: arrival, departure: departure, rate: rate))
@@ -428,6 +428,9 @@ public struct SensingEngine: Sendable {
                     (m.aoaAzimuth, m.aoaAzimuthVariance) = (a.azimuth, a.azimuthVariance)
                     (m.aoaElevation, m.aoaElevationVariance) = (a.elevation, a.elevationVariance)
                 }
+            } else if let a = measuredArrival {  // waveform fidelity, `angles: music`
+                (m.aoaAzimuth, m.aoaAzimuthVariance) = (a.azimuth, a.azimuthVariance)
+                (m.aoaElevation, m.aoaElevationVariance) = (a.elevation, a.elevationVariance)
             } else {
                 (m.aoaAzimuth, m.aoaAzimuthVariance) = Self.measureAngle(
                     arrival.azimuth, elements: c.rxElements.x, snr: snr, wrap: true, rng: &rng)
@@ -533,8 +536,12 @@ public struct SensingEngine: Sendable {
 
         // Waveform fidelity: CFAR detections instead of draws; its false alarms replace clutter.
         if isWaveform, let waveform {
-            for d in waveform.process(link: link.id, offsetRate: offsetRate, rng: &rng) {
+            for (index, d) in waveform.process(link: link.id, offsetRate: offsetRate, rng: &rng).enumerated() {
                 let measured = (range: d.pathLength, rate: d.peak.rate, floor: waveform.pathLengthVarianceFloor(link: link.id))
+                // `angles: music` (not through a RIS panel): MUSIC on the array's snapshots.
+                let music =
+                    waveform.angles == .music && c.ris == nil
+                    ? waveform.measureArrival(link: link.id, peak: d.peak, index: index, elements: c.rxElements, rng: &rng) : nil
                 if let i = d.path {
                     let p = waveform.paths[i]
                     if p.truth.pathType == .target {
@@ -543,14 +550,18 @@ public struct SensingEngine: Sendable {
                     }
                     add(
                         p.truth, snrDb: d.peak.snrDb, arrival: p.arrival, departure: p.departure, rate: p.rate, rng: &rng,
-                        measured: measured)
+                        measured: measured, measuredArrival: music)
                 } else {
-                    let arrival = Direction(azimuth: rng.uniform(-.pi, .pi), elevation: rng.uniform(-.pi / 6, .pi / 6))
+                    let arrival =
+                        music != nil
+                        ? Direction(azimuth: 0, elevation: 0)
+                        : Direction(azimuth: rng.uniform(-.pi, .pi), elevation: rng.uniform(-.pi / 6, .pi / 6))
                     let departure = Direction(azimuth: rng.uniform(-.pi, .pi), elevation: rng.uniform(-.pi / 6, .pi / 6))
                     add(
                         MeasurementTruth(
                             pathType: .clutter, moverId: nil, reflector: nil, transmitter: link.transmitter, trueRange: d.pathLength),
-                        snrDb: d.peak.snrDb, arrival: arrival, departure: departure, rate: d.peak.rate, rng: &rng, measured: measured)
+                        snrDb: d.peak.snrDb, arrival: arrival, departure: departure, rate: d.peak.rate, rng: &rng, measured: measured,
+                        measuredArrival: music)
                     counts.clutter += 1
                 }
             }

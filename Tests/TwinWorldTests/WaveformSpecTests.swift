@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import TwinWorld
 
@@ -54,6 +55,29 @@ import TwinWorld
         let pfa = problems(world("  waveform: {cfarPfa: .nan}"))
         #expect(pfa.first?.key == "sensing.waveform.cfarPfa")
         #expect(problems(world("  waveform: {window: hamming}")).first?.key == "sensing.waveform.window")
+    }
+
+    @Test func anglesAreDrawnByDefaultOrMUSIC() throws {
+        #expect(WaveformSpec.default.angles == .crlb)
+        let music = try WorldSpec.decode(yaml: world("  fidelity: waveform\n  waveform: {angles: music}"), file: "t.yaml")
+        #expect(music.sensing.waveform.angles == .music)
+        var stored = WaveformSpec.default
+        stored.angles = .music
+        #expect(WaveformSpec.default.angleErrorFloor == 0.01)
+        let floor = problems(world("  waveform: {angleErrorFloor: 2}"))
+        #expect(floor.first?.key == "sensing.waveform.angleErrorFloor")
+        #expect(floor.first?.expected == "a standard deviation in Rayleigh widths from 0 to 1")
+        let bad = problems(world("  waveform: {angles: esprit}"))
+        #expect(bad.count == 1)
+        #expect(bad.first?.key == "sensing.waveform.angles")
+        #expect(bad.first?.expected == "one of 'music', 'crlb'")
+        // Settings stored before the key existed decode as the draws they made.
+        var old = try JSONSerialization.jsonObject(with: JSONEncoder().encode(stored)) as! [String: Any]
+        #expect(old["angles"] as? String == "music")
+        old["angles"] = nil
+        let decoded = try JSONDecoder().decode(WaveformSpec.self, from: JSONSerialization.data(withJSONObject: old))
+        #expect(decoded.angles == .crlb)
+        #expect(decoded.comb == WaveformSpec.default.comb && decoded.rangeErrorFloor == WaveformSpec.default.rangeErrorFloor)
     }
 
     @Test func unambiguousRangeMustCoverTwiceMaxRange() {

@@ -57,6 +57,14 @@ public enum WaveformWindow: String, Sendable, Equatable, CaseIterable, Codable {
     case none
 }
 
+/// How waveform fidelity measures angles of arrival (`sensing.waveform.angles`).
+public enum WaveformAngles: String, Sendable, Equatable, CaseIterable, Codable {
+    /// MUSIC on the receive array's snapshots at each detected peak (TwinRadio `AxisMUSIC`).
+    case music
+    /// Drawn around the matched path's true angles with the abstract fidelity's bound.
+    case crlb
+}
+
 /// Settings of waveform fidelity (`sensing.waveform`; every key in worlds/README.md).
 public struct WaveformSpec: Sendable, Equatable, Codable {
     /// Reference-signal comb: every `comb`-th subcarrier carries a pilot (power concentrated
@@ -81,10 +89,47 @@ public struct WaveformSpec: Sendable, Equatable, Codable {
     /// Standard deviation added in quadrature to each reported path length's Cramér–Rao σ, in
     /// resolution cells (c/B): the multipath interference the bound ignores (0: the bound alone).
     public var rangeErrorFloor: Double
+    /// Angles of arrival by MUSIC on the array's snapshots, or drawn around the truth (the
+    /// default: MUSIC costs 2.5× the run time on factory.yaml trp-trp, README "Waveform fidelity").
+    public var angles: WaveformAngles = .crlb
+    /// Standard deviation added in quadrature to each MUSIC angle's Cramér–Rao σ, in the axis's
+    /// Rayleigh widths 2π/m (rad of electrical angle): the interference of unresolved
+    /// neighbouring paths that the bound ignores (0: the bound alone). Only with `music`.
+    public var angleErrorFloor: Double = 0.01
 
     public static let `default` = WaveformSpec(
         comb: 4, window: .hann, cfarGuard: 3, cfarTraining: 16, cfarPfa: 1e-6, zeroPadding: 1, sidelobeMarginDb: 6,
-        synthesisFloorDb: 15, rangeErrorFloor: 0.07)
+        synthesisFloorDb: 15, rangeErrorFloor: 0.07, angles: .crlb, angleErrorFloor: 0.01)
+
+    private enum CodingKeys: String, CodingKey {
+        case comb, window, cfarGuard, cfarTraining, cfarPfa, zeroPadding, sidelobeMarginDb, synthesisFloorDb, rangeErrorFloor, angles
+        case angleErrorFloor
+    }
+
+    public init(
+        comb: Int, window: WaveformWindow, cfarGuard: Int, cfarTraining: Int, cfarPfa: Double, zeroPadding: Int,
+        sidelobeMarginDb: Double, synthesisFloorDb: Double, rangeErrorFloor: Double, angles: WaveformAngles = .crlb,
+        angleErrorFloor: Double = 0.01
+    ) {
+        (self.comb, self.window, self.cfarGuard, self.cfarTraining, self.cfarPfa) = (comb, window, cfarGuard, cfarTraining, cfarPfa)
+        (self.zeroPadding, self.sidelobeMarginDb, self.synthesisFloorDb) = (zeroPadding, sidelobeMarginDb, synthesisFloorDb)
+        (self.rangeErrorFloor, self.angles, self.angleErrorFloor) = (rangeErrorFloor, angles, angleErrorFloor)
+    }
+
+    /// Decodes stored settings; those written before `angles` existed measured angles by
+    /// drawing them (`crlb`).
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            comb: try c.decode(Int.self, forKey: .comb), window: try c.decode(WaveformWindow.self, forKey: .window),
+            cfarGuard: try c.decode(Int.self, forKey: .cfarGuard), cfarTraining: try c.decode(Int.self, forKey: .cfarTraining),
+            cfarPfa: try c.decode(Double.self, forKey: .cfarPfa), zeroPadding: try c.decode(Int.self, forKey: .zeroPadding),
+            sidelobeMarginDb: try c.decode(Double.self, forKey: .sidelobeMarginDb),
+            synthesisFloorDb: try c.decode(Double.self, forKey: .synthesisFloorDb),
+            rangeErrorFloor: try c.decode(Double.self, forKey: .rangeErrorFloor),
+            angles: try c.decodeIfPresent(WaveformAngles.self, forKey: .angles) ?? .crlb,
+            angleErrorFloor: try c.decodeIfPresent(Double.self, forKey: .angleErrorFloor) ?? 0.01)
+    }
 
     /// Allowed combs (as for NR positioning and sensing reference signals, plus 1 and 8).
     public static let allowedCombs = [1, 2, 4, 6, 8, 12]
@@ -165,6 +210,10 @@ extension WorldDecoder {
         spec.rangeErrorFloor = try m.double(
             "rangeErrorFloor", default: d.rangeErrorFloor, "a standard deviation in resolution cells from 0 to 10",
             where: { (0...10).contains($0) })
+        spec.angles = try m.choice("angles", default: d.angles)
+        spec.angleErrorFloor = try m.double(
+            "angleErrorFloor", default: d.angleErrorFloor, "a standard deviation in Rayleigh widths from 0 to 1",
+            where: { (0...1).contains($0) })
         return spec
     }
 }
