@@ -28,6 +28,8 @@ public final class Recording {
         public var localizationRows: Int
         /// Track rows (one per live track and frame) and the last frame with a resume point.
         public var trackRows: Int
+        /// Rows of `handover_event` (0 without a handover policy or before v5).
+        public var handoverRows: Int
         public var resumeFrame: Int?
         public var linkCounts: [(kind: String, count: Int)]
         public var fileBytes: Int64
@@ -98,6 +100,8 @@ public final class Recording {
                 localizationRows: tables.contains("localization")
                     ? try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM localization") ?? 0 : 0,
                 trackRows: tables.contains("track") ? try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM track") ?? 0 : 0,
+                handoverRows: tables.contains("handover_event")
+                    ? try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM handover_event") ?? 0 : 0,
                 resumeFrame: tables.contains("resume_point")
                     ? try Int.fetchOne(db, sql: "SELECT frameIndex FROM resume_point WHERE id = 1") : nil,
                 linkCounts: tables.contains("sensing_link")

@@ -36,6 +36,7 @@ struct Inspect: ParsableCommand {
         }
         print(
             "rows        truth \(s.truthRows), ue_report \(s.ueReportRows), observation \(s.observationRows), localization \(s.localizationRows), track \(s.trackRows)"
+                + (s.handoverRows > 0 ? ", handover_event \(s.handoverRows)" : "")
         )
     }
 }

@@ -33,6 +33,7 @@ struct HandoverRecordingTests {
         }
         let events = try a.handoverEvents()
         #expect(try b.handoverEvents() == events)
+        #expect(try a.summary().handoverRows == events.count)  // what `inspect` prints
         // Handovers after frame 21 exist, so the resumed part had to reproduce them.
         #expect(events.contains { $0.from != nil && $0.frameIndex > 21 })
         #expect(events.allSatisfy { $0.frameIndex >= 1 && $0.frameIndex <= 60 })
