@@ -58,6 +58,9 @@ public struct SensingEngine: Sendable {
     /// not in the checkpoint).
     private var rcsNow: [Double]
     private var linkRNG: [SeededRandom]
+    /// Each link's stream for its second band's draws (`link/…/band2`), apart from `linkRNG` so
+    /// that worlds without second bands draw exactly as before.
+    private var bandRNG: [SeededRandom]
     private var previousTime: Double?
     /// This frame's sensing schedule as a [BS × mover] mask (nil: every BS senses every
     /// mover); set in `observe`, so not in the checkpoint.
@@ -184,6 +187,9 @@ public struct SensingEngine: Sendable {
         }
         // A RIS link's stream is named after its panel too (its BS's own link has the same ends).
         linkRNG = links.map { root.substream("link/\($0.transmitter)->\($0.receiver)" + ($0.panel.map { "/ris:\($0.name)" } ?? "")) }
+        bandRNG = links.map {
+            root.substream("link/\($0.transmitter)->\($0.receiver)" + ($0.panel.map { "/ris:\($0.name)" } ?? "") + "/band2")
+        }
 
         let hasObstacles = !world.map.obstacles.isEmpty
         switch spec.lineOfSight {
@@ -226,7 +232,7 @@ public struct SensingEngine: Sendable {
     /// from the same world file and mode (see `SensingCheckpoint` for what is and is not in it).
     public func checkpoint() -> SensingCheckpoint {
         SensingCheckpoint(
-            legs: legs, legFrame: legFrame, rcs: rcs, rcsRNG: rcsRNG, linkRNG: linkRNG, previousTime: previousTime,
+            legs: legs, legFrame: legFrame, rcs: rcs, rcsRNG: rcsRNG, linkRNG: linkRNG, bandRNG: bandRNG, previousTime: previousTime,
             statistics: statistics)
     }
 
@@ -251,6 +257,7 @@ public struct SensingEngine: Sendable {
             problems.append("legs this frame: the checkpoint has \(checkpoint.legFrame.count), this engine has \(legFrame.count)")
         }
         check("links", checkpoint.linkRNG, linkRNG)
+        if let theirs = checkpoint.bandRNG { check("links' second bands", theirs, bandRNG) }
         check("mover RCS streams", checkpoint.rcsRNG, rcsRNG)
         if checkpoint.rcs.count != rcs.count {
             problems.append("mover RCS processes: the checkpoint has \(checkpoint.rcs.count), this engine has \(rcs.count)")
@@ -267,6 +274,7 @@ public struct SensingEngine: Sendable {
         rcs = checkpoint.rcs
         rcsRNG = checkpoint.rcsRNG
         linkRNG = checkpoint.linkRNG
+        if let theirs = checkpoint.bandRNG { bandRNG = theirs }
         previousTime = checkpoint.previousTime
         statistics = checkpoint.statistics
     }
@@ -381,13 +389,18 @@ public struct SensingEngine: Sendable {
         let isWaveform = waveform?.isWaveform(link.id) ?? false
         if isWaveform { waveform!.paths.removeAll(keepingCapacity: true) }
         let admitDb = isWaveform ? spec.detectionThresholdDb - spec.waveform.synthesisFloorDb : spec.detectionThresholdDb
+        // Multi-band: the link's second band (abstract fidelity, not through a RIS panel).
+        let band2 = isWaveform || c.ris != nil ? nil : c.band2
+        var rng2 = bandRNG[link.id]
+        defer { if band2 != nil { bandRNG[link.id] = rng2 } }
 
         /// Adds a path whose `truth.trueRange` is the raw measured path length (both legs plus
         /// c × clock offset); the reported range follows the convention of the link the
         /// receiver attributes it to: half the path on a monostatic link.
         func add(
             _ truth: MeasurementTruth, snrDb: Double, arrival: Direction, departure: Direction?, rate: Double, rng: inout SeededRandom,
-            measured: (range: Double, rate: Double, floor: Double)? = nil, measuredArrival: MeasuredArrival? = nil
+            measured: (range: Double, rate: Double, floor: Double)? = nil, measuredArrival: MeasuredArrival? = nil,
+            snr2Db: Double? = nil
         ) {
             if isWaveform && measured == nil {
                 waveform!.paths.append(WaveformPath(truth: truth, snrDb: snrDb, arrival: arrival, departure: departure, rate: rate))
@@ -423,6 +436,33 @@ public struct SensingEngine: Sendable {
                     * rateVar.squareRoot(),
                 rangeRateVariance: rateVar,
                 snrDb: snrDb)
+            // Angles are measured at the primary band's SNR (same array on both bands), or at the
+            // second band's when only it detects the path.
+            var angleSNR = snr
+            if let b = band2, let snr2Db {
+                // Second band: its own threshold test, CRLB draws (its own stream) and inverse-
+                // variance fusion with the primary band's estimate (MultiBandFusion).
+                let snr2 = Double.exp(snr2Db * (Double.log(10) / 10))
+                let lengthVar2 = CramerRao.pathLengthVariance(bandwidth: b.bandwidth, snr: snr2) * rangeScale * rangeScale
+                let rateVar2 =
+                    CramerRao.rangeRateVariance(
+                        wavelength: b.wavelength, symbolDuration: b.symbolDuration, symbols: spec.symbolsPerFrame, snr: snr2)
+                    * rangeScale * rangeScale
+                let second = MultiBandFusion.Estimate(
+                    pathLength: truth.trueRange + rng2.gaussian() * lengthVar2.squareRoot(), pathLengthVariance: lengthVar2,
+                    rate: (rate + offsetRate) * rangeScale + rng2.gaussian() * rateVar2.squareRoot(), rateVariance: rateVar2)
+                let first = MultiBandFusion.Estimate(
+                    pathLength: m.range, pathLengthVariance: lengthVar, rate: m.rangeRate, rateVariance: rateVar)
+                let bands = (snrDb >= spec.detectionThresholdDb ? [first] : []) + (snr2Db >= spec.detectionThresholdDb ? [second] : [])
+                if let f = MultiBandFusion.fuse(bands) {
+                    (m.range, m.rangeVariance, m.rangeRate, m.rangeRateVariance) =
+                        (f.pathLength, f.pathLengthVariance, f.rate, f.rateVariance)
+                }
+                if snrDb < spec.detectionThresholdDb {
+                    m.snrDb = snr2Db
+                    angleSNR = snr2
+                }
+            }
             if let ris = c.ris {  // measured in the panel's frame (RISSensing)
                 if let a = ris.measureArrival(.unit(azimuth: arrival.azimuth, elevation: arrival.elevation), snr: snr, rng: &rng) {
                     (m.aoaAzimuth, m.aoaAzimuthVariance) = (a.azimuth, a.azimuthVariance)
@@ -433,15 +473,15 @@ public struct SensingEngine: Sendable {
                 (m.aoaElevation, m.aoaElevationVariance) = (a.elevation, a.elevationVariance)
             } else {
                 (m.aoaAzimuth, m.aoaAzimuthVariance) = Self.measureAngle(
-                    arrival.azimuth, elements: c.rxElements.x, snr: snr, wrap: true, rng: &rng)
+                    arrival.azimuth, elements: c.rxElements.x, snr: angleSNR, wrap: true, rng: &rng)
                 (m.aoaElevation, m.aoaElevationVariance) = Self.measureAngle(
-                    arrival.elevation, elements: c.rxElements.y, snr: snr, wrap: false, rng: &rng)
+                    arrival.elevation, elements: c.rxElements.y, snr: angleSNR, wrap: false, rng: &rng)
             }
             if let departure, c.reportsDeparture {
                 (m.aodAzimuth, m.aodAzimuthVariance) = Self.measureAngle(
-                    departure.azimuth, elements: c.txElements.x, snr: snr, wrap: true, rng: &rng)
+                    departure.azimuth, elements: c.txElements.x, snr: angleSNR, wrap: true, rng: &rng)
                 (m.aodElevation, m.aodElevationVariance) = Self.measureAngle(
-                    departure.elevation, elements: c.txElements.y, snr: snr, wrap: false, rng: &rng)
+                    departure.elevation, elements: c.txElements.y, snr: angleSNR, wrap: false, rng: &rng)
             }
             out.append(m)
             labels.append(truth)
@@ -453,13 +493,20 @@ public struct SensingEngine: Sendable {
             let direct =
                 staticDirect[link.id]
                 ?? Self.directPath(txPosition, rxPosition, constants: c, model: anchorModels[c.txAnchor], obstacles: obstacles)
-            if let direct, direct.snrDb >= admitDb {
+            let direct2 = direct.flatMap { d in
+                band2.map { b in
+                    d.snrDb + b.directDeltaDb
+                        - b.pathLossDeltaDb(model: anchorModels[c.txAnchor], txPosition, rxPosition, los: true, primary: c.carrier)
+                }
+            }
+            if let direct, direct.snrDb >= admitDb || (direct2 ?? -.infinity) >= admitDb {
                 add(
                     MeasurementTruth(
                         pathType: .direct, moverId: nil, reflector: nil, transmitter: link.transmitter,
                         trueRange: direct.distance + offsetRange),
-                    snrDb: direct.snrDb, arrival: direct.arrival, departure: direct.departure, rate: -rxVelocity.dot(direct.unit), rng: &rng
-                )
+                    snrDb: direct.snrDb, arrival: direct.arrival, departure: direct.departure, rate: -rxVelocity.dot(direct.unit),
+                    rng: &rng,
+                    snr2Db: direct2)
             }
         }
 
@@ -483,17 +530,31 @@ public struct SensingEngine: Sendable {
                 else { continue }
                 baseSNR = snr
             }
+            // The second band: the same geometry, shadowing and LOS state as the leg (drawn at the
+            // primary carrier), with the model's mean path loss difference between the carriers.
+            var band2SNR: Double? = nil
+            if let b = band2 {
+                let p = targetPosition(t, snapshot)
+                let dTx = b.pathLossDeltaDb(model: anchorModels[c.txAnchor], txPosition, p, los: legTx.los, primary: c.carrier)
+                let dRx =
+                    link.isMonostatic
+                    ? dTx : b.pathLossDeltaDb(model: anchorModels[c.rxAnchor], rxPosition, p, los: legRx.los, primary: c.carrier)
+                band2SNR = baseSNR + b.echoDeltaDb - dTx - dRx
+            }
             if isMover { counts.pairs += 1 }
             if legTx.los && legRx.los {
                 if isMover { counts.losPairs += 1 }
-                if baseSNR >= admitDb && !(spec.missProbability > 0 && rng.bernoulli(spec.missProbability)) {
+                if baseSNR >= admitDb || (band2SNR ?? -.infinity) >= admitDb,
+                    !(spec.missProbability > 0 && rng.bernoulli(spec.missProbability))
+                {
                     let type: PathType = isMover ? .target : .background
                     add(
                         MeasurementTruth(
                             pathType: type, moverId: isMover ? t : nil, reflector: isMover ? nil : t - moverCount,
                             transmitter: link.transmitter, trueRange: pathLength + offsetRange),
-                        snrDb: baseSNR, arrival: legRx.direction, departure: legTx.direction, rate: rate, rng: &rng)
-                    if isMover && !isWaveform { counts.detections += 1; statistics.recordSNR(baseSNR) }
+                        snrDb: baseSNR, arrival: legRx.direction, departure: legTx.direction, rate: rate, rng: &rng,
+                        snr2Db: band2SNR)
+                    if isMover && !isWaveform { counts.detections += 1; statistics.recordSNR(max(baseSNR, band2SNR ?? -.infinity)) }
                 }
             }
             // Type III: via a scatterer near the target, longer and weaker; its angles point
@@ -501,7 +562,8 @@ public struct SensingEngine: Sendable {
             if isMover && spec.nlosProbability > 0 && rng.bernoulli(spec.nlosProbability) {
                 let excess = rng.exponential(rate: 1 / spec.nlosExcessMean)
                 let snrDb = baseSNR - spec.nlosExtraLossDb
-                if snrDb >= admitDb {
+                let snr2Db = band2SNR.map { $0 - spec.nlosExtraLossDb }
+                if snrDb >= admitDb || (snr2Db ?? -.infinity) >= admitDb {
                     let spread = 10.0 * .pi / 180
                     let arrival = Direction(
                         azimuth: wrapAngle(legRx.direction.azimuth + rng.gaussian() * spread), elevation: legRx.direction.elevation)
@@ -509,7 +571,7 @@ public struct SensingEngine: Sendable {
                         MeasurementTruth(
                             pathType: .nlos, moverId: t, reflector: nil, transmitter: link.transmitter,
                             trueRange: pathLength + excess + offsetRange),
-                        snrDb: snrDb, arrival: arrival, departure: legTx.direction, rate: rate, rng: &rng)
+                        snrDb: snrDb, arrival: arrival, departure: legTx.direction, rate: rate, rng: &rng, snr2Db: snr2Db)
                 }
             }
         }
@@ -670,6 +732,9 @@ struct LinkConstants: Sendable {
     let echoConstantDb: Double
     /// P_t + G_t + G_r − N + G_int: subtract the direct path loss for the Type I SNR.
     let directConstantDb: Double
+    /// The second band, when transmitter and receiver are base stations with a second band on
+    /// the same carrier (monostatic: the BS's own); nil otherwise.
+    var band2: SecondBandConstants? = nil
     init(link: SensingLink, world: WorldSpec, sensing: SensingSpec, txAnchor: Int, rxAnchor: Int) {
         self.txAnchor = txAnchor
         self.rxAnchor = rxAnchor
@@ -698,6 +763,40 @@ struct LinkConstants: Sendable {
         let integration = LinkBudget.coherentIntegrationGainDb(subcarriers: subcarriers, symbols: sensing.symbolsPerFrame)
         directConstantDb = tx.txPower + gains - noise + integration
         echoConstantDb = directConstantDb + 10 * Double.log10(4 * .pi / (wavelength * wavelength))
+        if let b = tx.secondBand, case .baseStation(let j) = link.receiver,
+            world.baseStations[j].secondBand?.carrierFrequency == b.carrierFrequency
+        {
+            // Same power, arrays and noise figure; the noise bandwidth, integration gain and
+            // wavelength are the second band's.
+            let noise2 = LinkBudget.noisePowerDbm(bandwidth: b.bandwidth, noiseFigureDb: noiseFigure)
+            let subcarriers2 = max(1, Int((b.bandwidth / b.subcarrierSpacing).rounded(.down)))
+            let integration2 = LinkBudget.coherentIntegrationGainDb(subcarriers: subcarriers2, symbols: sensing.symbolsPerFrame)
+            let direct2 = tx.txPower + gains - noise2 + integration2
+            let wavelength2 = PhysicalConstants.speedOfLight / b.carrierFrequency
+            band2 = SecondBandConstants(
+                carrier: b.carrierFrequency, wavelength: wavelength2, bandwidth: b.bandwidth,
+                symbolDuration: 1.07 / b.subcarrierSpacing, directDeltaDb: direct2 - directConstantDb,
+                echoDeltaDb: direct2 + 10 * Double.log10(4 * .pi / (wavelength2 * wavelength2)) - echoConstantDb)
+        }
+    }
+}
+
+/// A link's second band (`secondBand`): what differs from the primary band's constants.
+struct SecondBandConstants: Sendable {
+    let carrier: Double
+    let wavelength: Double
+    let bandwidth: Double
+    let symbolDuration: Double
+    /// Second band's direct-path constant minus the primary's, dB.
+    let directDeltaDb: Double
+    /// Second band's echo constant minus the primary's, dB.
+    let echoDeltaDb: Double
+
+    /// The model's mean path loss at this band's carrier minus that at the primary carrier, for
+    /// the same geometry and LOS state (the leg's shadowing is kept as it is), dB.
+    func pathLossDeltaDb(model: any PropagationModel, _ a: Vec3, _ b: Vec3, los: Bool, primary: Double) -> Double {
+        let g = LinkGeometry(a, b)
+        return model.pathLoss(g, carrierFrequency: carrier, los: los).meanDb - model.pathLoss(g, carrierFrequency: primary, los: los).meanDb
     }
 }
 
@@ -723,6 +822,8 @@ public struct SensingCheckpoint: Codable, Sendable, Equatable {
     let rcs: [RCSProcess]
     let rcsRNG: [SeededRandom]
     let linkRNG: [SeededRandom]
+    /// Each link's second-band stream (nil in checkpoints written before second bands).
+    let bandRNG: [SeededRandom]?
     /// Time of the last observed frame, s; nil before the first.
     let previousTime: Double?
     /// The running statistics so far.

@@ -41,6 +41,8 @@ private let resumeCases: [ResumeCase] =
         ResumeCase(world: "factory", dt: 1), ResumeCase(world: "road", dt: 1),
         ResumeCase(world: "tiny", before: 0), ResumeCase(world: "tiny", mode: .hybrid, reflectors: 20),
         ResumeCase(world: "factory", reflectors: 30),
+        // Second bands on BS–BS links too (direct paths fused).
+        ResumeCase(world: "factory-multiband", mode: .trpTrp),
     ]
     + SensingMode.allCases.map { ResumeCase(world: "tiny", mode: $0, dt: 0.7) }
 

@@ -550,6 +550,7 @@ struct WorldDecoder {
                         throw item.fail(expected: "whole numbers of antenna elements from 1 to 4096 in 'array'", found: "\(arr)")
                     }
                     template.arraySize = SIMD2(Int(arr[0]), Int(arr[1]))
+                    template.secondBand = try decodeSecondBand(m.optional("secondBand"), primary: template)
                     var placed: [(String, Vec3, YAMLValue)] = []
                     if let pv = m.optional("position") {
                         placed.append((name, try pv.vec3(), pv))

@@ -289,6 +289,20 @@ public struct BaseStationSpec: Sendable, Equatable {
     public var clockOffset: Double
     /// Boresight azimuth, radians (for sectorised arrays; 0 faces +x).
     public var azimuth: Double
+    /// An optional second band (`secondBand`): the BS senses on both and fuses them (transmit
+    /// power, array and noise figure shared with the primary band).
+    public var secondBand: BandSpec? = nil
+}
+
+/// A base station's second sensing band (`secondBand` in the world file).
+public struct BandSpec: Sendable, Equatable {
+    public var carrierFrequency: Double  // Hz
+    public var bandwidth: Double  // Hz
+    public var subcarrierSpacing: Double  // Hz
+
+    public init(carrierFrequency: Double, bandwidth: Double, subcarrierSpacing: Double) {
+        (self.carrierFrequency, self.bandwidth, self.subcarrierSpacing) = (carrierFrequency, bandwidth, subcarrierSpacing)
+    }
 }
 
 public struct RISSpec: Sendable, Equatable {
