@@ -128,11 +128,18 @@ struct CompareCommand: ParsableCommand {
             (try RecordingMetrics(path: a, settings: options.settings), try RecordingMetrics(path: b, settings: options.settings))
         }
         let ra = MetricsOutput.scalars(ma), rb = MetricsOutput.scalars(mb)
+        let ha = try withUserErrors { try RecordingHandoverMetrics(path: a) }
+        let hb = try withUserErrors { try RecordingHandoverMetrics(path: b) }
         if options.json {
-            let diff = zip(ra, rb).map { "\"\($0.key)\": \(MetricsOutput.num($1.value - $0.value))" }
-            print(
-                "{\"a\": \(MetricsOutput.json(ma, errors: false)),\n\"b\": \(MetricsOutput.json(mb, errors: false)),\n\"difference\": {\(diff.joined(separator: ", "))}}"
-            )
+            // Handover keys (`handover.*`) join the difference when both recordings have a policy.
+            let handoverRows: [(key: String, a: Double, b: Double)] =
+                if let ha, let hb { zip(HandoverOutput.rows(ha), HandoverOutput.rows(hb)).map { ($0.key, $0.value, $1.value) } } else { [] }
+            let diff =
+                zip(ra, rb).map { "\"\($0.key)\": \(MetricsOutput.num($1.value - $0.value))" }
+                + handoverRows.map { "\"\($0.key)\": \(MetricsOutput.num($0.b - $0.a))" }
+            let ja = HandoverOutput.splice(MetricsOutput.json(ma, errors: false), ha)
+            let jb = HandoverOutput.splice(MetricsOutput.json(mb, errors: false), hb)
+            print("{\"a\": \(ja),\n\"b\": \(jb),\n\"difference\": {\(diff.joined(separator: ", "))}}")
             return
         }
         print("A  " + MetricsOutput.header(ma))
@@ -145,9 +152,7 @@ struct CompareCommand: ParsableCommand {
                     + lpad(MetricsOutput.format(y.value - x.value, x.key), 12))
         }
         // Handover rows when both recordings ran with a handover policy.
-        if let ha = try withUserErrors({ try RecordingHandoverMetrics(path: a) }),
-            let hb = try withUserErrors({ try RecordingHandoverMetrics(path: b) })
-        {
+        if let ha, let hb {
             print("handover: A \(ha.policy.rawValue), B \(hb.policy.rawValue)")
             for (x, y) in zip(HandoverOutput.rows(ha), HandoverOutput.rows(hb)) {
                 print(

@@ -26,6 +26,19 @@ struct HandoverCommandLineTests {
         #expect(try cli(["run", "tiny", "--duration", "1", "--record", plain, "--quiet"]).status == 0)
         let none = try JSONSerialization.jsonObject(with: Data(try cli(["metrics", plain, "--json"]).stdout.utf8)) as? [String: Any]
         #expect(none?["handover"] == nil)
+        // compare --json: the handover difference is B − A of the two recordings' own counts;
+        // with a recording without a policy there are no handover keys.
+        let other = temporaryPath("corridor-hysteresis.sqlite")
+        #expect(try cli(["run", "uav-corridor", "--handover", "hysteresis", "--duration", "4", "--record", other, "--quiet"]).status == 0)
+        let otherHandovers = try Recording(path: other).handoverEvents().count(where: { $0.from != nil })
+        let compared = try cli(["compare", path, other, "--json"])
+        #expect(compared.status == 0, "\(compared.stderr)")
+        let both = try JSONSerialization.jsonObject(with: Data(compared.stdout.utf8)) as? [String: Any]
+        let difference = try #require(both?["difference"] as? [String: Any])
+        #expect((difference["handover.count"] as? NSNumber)?.intValue == otherHandovers - handovers)
+        #expect(((both?["b"] as? [String: Any])?["handover"] as? [String: Any])?["policy"] as? String == "hysteresis")
+        let mixed = try JSONSerialization.jsonObject(with: Data(try cli(["compare", plain, path, "--json"]).stdout.utf8)) as? [String: Any]
+        #expect((mixed?["difference"] as? [String: Any])?.keys.contains { $0.hasPrefix("handover.") } == false)
     }
 
     @Test func badPolicyIsAUsageError() throws {
