@@ -23,7 +23,7 @@ extension LinkConstants {
 /// sensing chain are not predictable per frame).
 ///
 /// With RIS sensing on, a BS's quality also holds the echoes through the panels it serves
-/// (`RISSensing.echoSNRDb`, reference RCS, mean LOS path loss), power-summed with its own: a
+/// (`RISSensing.snrDb` with constants built once, reference RCS, mean LOS path loss), power-summed with its own: a
 /// panel's target is in its field of view, within `sensing.maxRange` of the panel and in line
 /// of sight of it (the obstacle index). The panel's link is lit by its BS's beams, so a
 /// target the panel sees keeps that BS in its cluster.
@@ -39,10 +39,11 @@ public struct SensingQualityModel: Sendable {
     let obstacles: ObstacleIndex?
     let maxRange: Double
     public let referenceRCSDbsm: Double
-    /// The world, when some BS serves a RIS panel with RIS sensing on (for `RISSensing`).
-    let risWorld: WorldSpec?
-    /// Panels served by each BS (indices into `world.ris`; empty without RIS sensing).
-    let panelsOf: [[Int]]
+    /// Panels served by each BS (empty without RIS sensing): position, the RIS link's
+    /// constants (built once, not per prediction) and the street-level model of the
+    /// panel–target leg.
+    let panelsOf: [[(position: Vec3, constants: LinkConstants)]]
+    let streetModel: any PropagationModel
 
     public init(world: WorldSpec) {
         names = world.baseStations.map(\.name)
@@ -58,12 +59,15 @@ public struct SensingQualityModel: Sendable {
         self.obstacles = obstacles.isEmpty ? nil : ObstacleIndex(obstacles: obstacles, bounds: world.map.size)
         maxRange = world.sensing.maxRange
         referenceRCSDbsm = world.handover.referenceRCSDbsm
-        var panelsOf = [[Int]](repeating: [], count: world.baseStations.count)
+        var panelsOf = [[(position: Vec3, constants: LinkConstants)]](repeating: [], count: world.baseStations.count)
         for link in RISSensing.links(world: world, sensing: world.sensing, firstId: 0) {
-            if let panel = link.panel, case .baseStation(let i) = link.transmitter { panelsOf[i].append(panel.index) }
+            guard let panel = link.panel, case .baseStation(let i) = link.transmitter else { continue }
+            var c = LinkConstants(link: link, world: world, sensing: world.sensing, txAnchor: 0, rxAnchor: 0)
+            c.attach(panel: world.ris[panel.index], baseStation: world.baseStations[i], model: models[i])
+            panelsOf[i].append((world.ris[panel.index].position, c))
         }
         self.panelsOf = panelsOf
-        risWorld = panelsOf.contains { !$0.isEmpty } ? world : nil
+        streetModel = PropagationScenario.street(world).model
     }
 
     public var count: Int { names.count }
@@ -73,13 +77,13 @@ public struct SensingQualityModel: Sendable {
     /// (out of range, blocked, not in a panel's view, or not a finite point).
     public func snrDb(bs: Int, at p: Vec3) -> Double {
         let direct = directSNRDb(bs: bs, at: p)
-        guard let world = risWorld, !panelsOf[bs].isEmpty, p.isFinite else { return direct }
+        guard !panelsOf[bs].isEmpty, p.isFinite else { return direct }
         var sum = direct.isFinite ? Double.exp(direct * (Double.log(10) / 10)) : 0
-        for k in panelsOf[bs] {
-            let q = world.ris[k].position
+        for (q, c) in panelsOf[bs] {
             let d = q.distance(to: p)
-            guard d <= maxRange, d > 0.1, !(obstacles?.isBlocked(q, p) ?? false),
-                let s = RISSensing.echoSNRDb(world: world, panel: k, target: p, rcsDbsm: referenceRCSDbsm), s.isFinite
+            guard d <= maxRange, d > 0.1, !(obstacles?.isBlocked(q, p) ?? false) else { continue }
+            let loss = streetModel.pathLoss(LinkGeometry(q, p), carrierFrequency: c.carrier, los: true).meanDb
+            guard let s = RISSensing.snrDb(constants: c, rcsDbsm: referenceRCSDbsm, risTargetLossDb: loss, offset: p - q), s.isFinite
             else { continue }
             sum += Double.exp(s * (Double.log(10) / 10))
         }
