@@ -82,6 +82,9 @@ let package = Package(
         .testTarget(name: "TwinReportTests", dependencies: ["TwinReport", "TwinEngine", "TwinStore", "TwinMetrics", "TwinWorld"]),
         .testTarget(name: "TwinEngineTests", dependencies: ["TwinEngine", "TwinLocalization", "TwinTracking"]),
         .testTarget(name: "EndToEndTests", dependencies: ["TwinEngine"]),
+        .testTarget(
+            name: "GoldenTests", dependencies: ["TwinEngine", "TwinStore", "TwinWorld"],
+            exclude: ["golden-digests.json"]),
     ],
     swiftLanguageModes: [.v6]
 )

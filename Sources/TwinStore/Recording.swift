@@ -455,7 +455,7 @@ public final class Recording {
             [
                 "truth", "ue_report", "ue_truth", "frame", "mover", "observation", "observation_truth", "localization",
                 "localization_frame",
-                "track", "track_event", "twin_frame", "handover_event",
+                "track", "track_event", "twin_frame", "handover_event", "sensing_link", "base_station", "ris",
             ]
             .contains(table)
         else {
@@ -464,7 +464,7 @@ public final class Recording {
         let order =
             switch table {
             case "frame": "frameIndex"
-            case "mover": "id"
+            case "mover", "sensing_link", "base_station", "ris": "id"
             case "observation", "observation_truth": "frameIndex, seq"
             case "localization": "frameIndex, idx"
             case "localization_frame", "twin_frame": "frameIndex"
