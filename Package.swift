@@ -22,6 +22,7 @@ let package = Package(
         .systemLibrary(name: "CLAPACKE", pkgConfig: "lapacke", providers: [.apt(["liblapacke-dev"])]),
         .systemLibrary(name: "CFFTW", pkgConfig: "fftw3", providers: [.apt(["libfftw3-dev"])]),
 
+        .target(name: "TwinConfiguration"),
         .target(
             name: "TwinMath",
             dependencies: [
@@ -42,7 +43,9 @@ let package = Package(
             ]),
         .target(
             name: "TwinSensing",
-            dependencies: ["TwinMath", "TwinWorld", "TwinRadio", .product(name: "RealModule", package: "swift-numerics")]),
+            dependencies: [
+                "TwinConfiguration", "TwinMath", "TwinWorld", "TwinRadio", .product(name: "RealModule", package: "swift-numerics"),
+            ]),
         .target(
             name: "TwinLocalization",
             dependencies: ["TwinMath", "TwinSensing"]),

@@ -3,8 +3,8 @@ import TwinMath
 import TwinRadio
 import TwinWorld
 
-/// A true path of a waveform-fidelity link, collected by `SensingEngine.emit` instead of being
-/// drawn: it becomes a tap of the synthesised frame.
+/// A true path of a waveform-fidelity link, collected by `WaveformMeasurement.observe`
+/// instead of being drawn: it becomes a tap of the synthesised frame.
 struct WaveformPath {
     /// Its truth; `trueRange` is the raw path length including c × the link's clock offset.
     var truth: MeasurementTruth
@@ -15,12 +15,80 @@ struct WaveformPath {
     var rate: Double
 }
 
-/// Waveform fidelity inside the sensing engine (DOMAIN.md §6; worlds/README.md
+/// Waveform fidelity, the measurement model `waveform` (docs/domain.md §6; worlds/README.md
 /// `sensing.fidelity`, `sensing.waveform`).
 ///
-/// Per waveform link and frame, `SensingEngine.emit` collects the link's true paths (direct
-/// Type I, target Type II, NLOS Type III, background; down to `synthesisFloorDb` below the
-/// detection threshold, since CFAR, not the threshold, decides) into `paths`; `process` then
+/// Per waveform link and frame, `observe` collects the link's channel paths (direct Type I,
+/// target Type II, NLOS Type III, background; down to `synthesisFloorDb` below the detection
+/// threshold, since CFAR, not the threshold, decides); `end` hands them to `WaveformLinks`,
+/// which synthesises and processes the frame, and reports each detected peak.
+struct WaveformMeasurement: MeasurementModel {
+    let layout: SensingLayout
+    let links: WaveformLinks
+    var name: String { SensingFidelity.waveform.rawValue }
+    var measuresSecondBand: Bool { false }
+
+    init(_ setup: MeasurementSetup) {
+        layout = setup.layout
+        links = WaveformLinks(spec: setup.spec, links: setup.layout.links, baseStations: setup.world.baseStations)
+    }
+
+    func begin(_ link: LinkContext) { links.paths.removeAll(keepingCapacity: true) }
+
+    func observe(
+        _ path: ChannelPath, on link: LinkContext, rng: inout SeededRandom, band2RNG: inout SeededRandom,
+        into output: inout FrameOutput
+    ) {
+        let spec = layout.spec
+        let admit = spec.detectionThresholdDb - spec.waveform.synthesisFloorDb
+        guard admits(path, thresholdDb: admit, missProbability: spec.missProbability, rng: &rng) else { return }
+        var path = path
+        path.realiseScatter(rng: &rng)
+        links.paths.append(
+            WaveformPath(truth: path.truth, snrDb: path.snrDb, arrival: path.arrival, departure: path.departure, rate: path.rate))
+    }
+
+    /// CFAR detections instead of draws; its false alarms replace clutter. Each matched peak is
+    /// reported with its measured path length and rate (and MUSIC angles of arrival with
+    /// `angles: music`, not through a RIS panel); a false alarm with random angles.
+    func end(_ link: LinkContext, rng: inout SeededRandom, band2RNG: inout SeededRandom, into output: inout FrameOutput) {
+        let id = link.link.id
+        let music = links.angles == .music && link.constants.ris == nil
+        for (index, d) in links.process(link: id, offsetRate: link.offsetRate, rng: &rng).enumerated() {
+            let measured = (range: d.pathLength, rate: d.peak.rate, floor: links.pathLengthVarianceFloor(link: id))
+            let arrival =
+                music ? links.measureArrival(link: id, peak: d.peak, index: index, elements: link.constants.rxElements, rng: &rng) : nil
+            if let i = d.path {
+                let p = links.paths[i]
+                if p.truth.pathType == .target {
+                    output.counts.detections += 1
+                    output.statistics.recordSNR(p.snrDb)
+                }
+                let path = ChannelPath(truth: p.truth, snrDb: d.peak.snrDb, arrival: p.arrival, departure: p.departure, rate: p.rate)
+                output.report(
+                    path, on: link, layout: layout, rng: &rng, band2RNG: &band2RNG, measured: measured, measuredArrival: arrival)
+            } else {
+                let direction =
+                    arrival != nil
+                    ? Direction(azimuth: 0, elevation: 0)
+                    : Direction(azimuth: rng.uniform(-.pi, .pi), elevation: rng.uniform(-.pi / 6, .pi / 6))
+                let departure = Direction(azimuth: rng.uniform(-.pi, .pi), elevation: rng.uniform(-.pi / 6, .pi / 6))
+                let alarm = ChannelPath(
+                    truth: MeasurementTruth(
+                        pathType: .clutter, moverId: nil, reflector: nil, transmitter: link.link.transmitter, trueRange: d.pathLength),
+                    snrDb: d.peak.snrDb, arrival: direction, departure: departure, rate: d.peak.rate)
+                output.report(
+                    alarm, on: link, layout: layout, rng: &rng, band2RNG: &band2RNG, measured: measured, measuredArrival: arrival)
+                output.counts.clutter += 1
+            }
+        }
+    }
+}
+
+/// The signal processing of waveform fidelity (`WaveformMeasurement`).
+///
+/// Per waveform link and frame, `WaveformMeasurement` collects the link's paths into
+/// `paths`; `process` then
 /// synthesises the frame (each path a tap of its link-budget post-integration SNR, a uniform
 /// carrier phase, and noise), runs the `WaveformProcessor` of the link's numerology, and
 /// matches each detected peak to the nearest true tap within one resolution cell (strongest
@@ -78,14 +146,7 @@ final class WaveformLinks: @unchecked Sendable {
     /// `angleErrorFloor`, Rayleigh widths.
     private let angleFloor: Double
 
-    /// Nil when no link uses waveform fidelity.
-    static func make(spec: SensingSpec, links: [SensingLink], baseStations: [BaseStationSpec]) -> WaveformLinks? {
-        let waveformLinks = links.filter { spec.fidelity.fidelity(linkClass: $0.kind.rawValue) == .waveform }
-        guard !waveformLinks.isEmpty else { return nil }
-        return WaveformLinks(spec: spec, links: links, baseStations: baseStations)
-    }
-
-    private init(spec: SensingSpec, links: [SensingLink], baseStations: [BaseStationSpec]) {
+    init(spec: SensingSpec, links: [SensingLink], baseStations: [BaseStationSpec]) {
         var numerologies: [OFDMNumerology] = []
         var index: [Int] = []
         for link in links {

@@ -168,10 +168,10 @@ func risWorld(panel: String = "", sensing: String = "") -> String {
         var checked = 0
         for _ in 0..<10 {
             let (obs, truth) = sensing.observe(world.step(dt: 0.1))
-            let state = sensing.checkpoint()
-            let targets = state.legFrame.count / sensing.anchorCount
+            let state = try #require(sensing.channel as? RadarEquationChannel).state
+            let targets = state.legFrame.count / sensing.layout.anchorCount
             // The RIS anchor is the last one; the front UAV is mover 0.
-            let leg = state.legFrame[(sensing.anchorCount - 1) * targets + 0]
+            let leg = state.legFrame[(sensing.layout.anchorCount - 1) * targets + 0]
             let rcs = try #require(state.rcs[0].state.value.map { state.rcs[0].meanDbsm + state.rcs[0].spreadDb * $0 })
             for (m, t) in zip(obs.measurements, truth.labels) where m.linkId == ris.id && t.pathType == .target {
                 #expect(abs(m.snrDb - (62.7043 + rcs - 2 * (leg.pathLossDb - 80.8360))) < 1e-3, "\(m.snrDb)")
@@ -327,8 +327,8 @@ func risWorld(panel: String = "", sensing: String = "") -> String {
         let world = try World(spec: spec)
         let engine = SensingEngine(world: spec, movers: world.movers)
         #expect(engine.links.contains { $0.kind == .ris })
-        let risAnchor = try #require(engine.anchorModels.last)
+        let risAnchor = try #require(engine.layout.anchorModels.last)
         #expect(abs(risAnchor.pathLoss(geometry, carrierFrequency: f, los: true).meanDb - umi) < 1e-12)
-        #expect(abs(engine.anchorModels[0].pathLoss(geometry, carrierFrequency: f, los: true).meanDb - uma) < 1e-12)
+        #expect(abs(engine.layout.anchorModels[0].pathLoss(geometry, carrierFrequency: f, los: true).meanDb - uma) < 1e-12)
     }
 }

@@ -344,6 +344,8 @@ public enum LineOfSightModel: String, Sendable, Equatable, CaseIterable, Codable
 /// The sensing chain's settings. Defaults are in `SensingSpec.default` and worlds/README.md.
 public struct SensingSpec: Sendable, Equatable {
     public var mode: SensingMode
+    /// The channel model by name (TwinSensing `ChannelModels`).
+    public var channel = "radar-equation"
     /// Post-integration SNR below which an echo is missed, dB.
     public var detectionThresholdDb: Double
     /// OFDM symbols coherently integrated per sensing frame.

@@ -1,0 +1,81 @@
+import TwinMath
+import TwinRadio
+import TwinWorld
+
+/// Which paths a link has this frame, as geometry decides (docs/architecture.md, "Sensing"):
+/// the direct path of a bistatic link when its ray is clear, and one path per target (every
+/// mover, then every background reflector) whose two legs are within range — through a RIS
+/// panel only targets in front of it, under a sensing schedule only movers in the link's
+/// beams. Each path comes with its true length, rate of change, angles and line-of-sight state
+/// (the legs' LOS comes from the channel's large-scale state). No draws: the enumerator only
+/// looks.
+struct PathEnumerator: Sendable {
+    /// The direct path of each link between two base stations (fixed for the run): nil entry
+    /// for other links (evaluated per frame), `.some(nil)` for a blocked or degenerate one.
+    private let staticDirect: [GeometricPath??]
+
+    init(layout: SensingLayout) {
+        staticDirect = layout.links.map { link in
+            guard case .baseStation(let i) = link.transmitter, case .baseStation(let j) = link.receiver, i != j else { return nil }
+            return .some(
+                Self.direct(
+                    layout.baseStations[i].position, layout.baseStations[j].position, receiverVelocity: .zero,
+                    obstacles: layout.obstacles))
+        }
+    }
+
+    /// The Type I path between `tx` and `rx` (nil when blocked or of zero length). Its rate is
+    /// the receiver's motion along the line.
+    static func direct(_ tx: Vec3, _ rx: Vec3, receiverVelocity: Vec3, obstacles: ObstacleIndex?) -> GeometricPath? {
+        let d = tx.distance(to: rx)
+        guard d > 0, !(obstacles?.isBlocked(tx, rx) ?? false) else { return nil }
+        let u = (tx - rx) / d
+        return GeometricPath(
+            source: .direct, target: -1, length: d, rate: -receiverVelocity.dot(u), arrival: Direction(u), departure: Direction(-u),
+            lineOfSight: true, txLeg: LegNow(), rxLeg: LegNow(), targetPosition: rx)
+    }
+
+    /// The link's direct path this frame (none for a monostatic link).
+    func directPath(_ link: LinkContext, layout: SensingLayout) -> GeometricPath? {
+        guard !link.link.isMonostatic else { return nil }
+        if let fixed = staticDirect[link.link.id] { return fixed }
+        return Self.direct(
+            link.transmitterPosition, link.receiverPosition, receiverVelocity: link.receiverVelocity, obstacles: layout.obstacles)
+    }
+
+    /// Calls `body` with each target path of `link`, movers first (by id), then reflectors;
+    /// counts the link–mover pairs in range and in LOS into `counts`.
+    func forEachTargetPath(
+        _ link: LinkContext, frame: SensingFrame, channel: some ChannelModel, illuminated: [Bool]?, counts: inout FrameCounts,
+        _ body: (GeometricPath) -> Void
+    ) {
+        let layout = frame.layout
+        let c = link.constants
+        let movers = layout.moverCount
+        let monostatic = link.link.isMonostatic
+        for t in 0..<layout.targetCount {
+            let legTx = channel.leg(anchor: c.txAnchor, target: t), legRx = channel.leg(anchor: c.rxAnchor, target: t)
+            guard legTx.inRange, legRx.inRange else { continue }
+            let isMover = t < movers
+            if isMover, let lit = illuminated, !SensingEngine.inBeams(lit, link.link, t, movers) { continue }
+            // Through a RIS panel: only targets in front of it (RISSensing).
+            if let ris = c.ris, ris.targetGainDb(legTx.unit) == nil { continue }
+            let velocity = frame.targetVelocity(t)
+            let length = (monostatic ? 2 * legTx.distance : legTx.distance + legRx.distance) + (c.ris?.fixedPathLength ?? 0)
+            let rate =
+                monostatic
+                ? 2 * velocity.dot(legTx.unit)
+                : velocity.dot(legTx.unit + legRx.unit) - link.receiverVelocity.dot(legRx.unit)
+            let los = legTx.los && legRx.los
+            if isMover {
+                counts.pairs += 1
+                if los { counts.losPairs += 1 }
+            }
+            body(
+                GeometricPath(
+                    source: isMover ? .mover(t) : .reflector(t - movers), target: t, length: length, rate: rate,
+                    arrival: legRx.direction, departure: legTx.direction, lineOfSight: los, txLeg: legTx, rxLeg: legRx,
+                    targetPosition: frame.targetPosition(t)))
+        }
+    }
+}
