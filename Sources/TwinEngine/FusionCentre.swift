@@ -5,6 +5,19 @@ import TwinSensing
 import TwinTracking
 import TwinWorld
 
+/// What the fusion centre made of one frame.
+struct FusionOutcome {
+    /// The frame's localisations (under edge policies: the operators', in the world frame).
+    var localized = LocalizationResult(localizations: [])
+    /// What the tracker did to the twin.
+    var report = TrackerFrameReport()
+    /// The frame's localisation problem failed validation: nothing was localised.
+    var invalidProblem = false
+    /// Wall time of localisation and of tracking, s.
+    var localizeSeconds = 0.0
+    var trackSeconds = 0.0
+}
+
 /// What the fusion centres carry from frame to frame beyond the twin (resume points).
 struct FusionCheckpoint: Codable, Equatable {
     /// Each operator's edge twin (isolated and track-sharing policies), in the operator's frame.
@@ -16,7 +29,7 @@ struct FusionCheckpoint: Codable, Equatable {
 /// The fusion of one frame: localisation and tracking, as one centre or as the operators'
 /// centres working together (DOMAIN.md §8; world file `cooperation`).
 ///
-/// - No `cooperation` section: one fusion centre over every link (`Simulation.localize`, one
+/// - No `cooperation` section: one fusion centre over every link (one `LocalizationProblem`, one
 ///   `MultiTargetTracker`), exactly as before cooperation existed.
 /// - `measurement-sharing`: one core centre over every operator's links and the
 ///   cross-operator pairs. Each operator reports its sites and angles in its own frame; with
@@ -146,38 +159,39 @@ struct FusionCentre {
         return FusionCheckpoint(edges: trackers.map(\.state), fusion: fusion.state)
     }
 
-    /// Localises and tracks one frame. `stored`: the recorded localisations to reuse (single
-    /// centre only; replay of a tracker change).
-    mutating func step(
-        _ observations: FrameObservations, stored: LocalizationResult? = nil, heard: [Vec3], frameIndex: Int, time: Double,
-        localization: inout LocalizationStatistics, tracking: inout TrackingStatistics
-    ) -> (LocalizationResult, TrackerFrameReport) {
+    /// Localises and tracks one frame from its observations alone (no truth enters the
+    /// fusion centre: `RunScoring` scores the outcome afterwards). `stored`: the recorded
+    /// localisations to reuse (single centre only; replay of a tracker change).
+    mutating func step(_ observations: FrameObservations, stored: LocalizationResult? = nil, frameIndex: Int, time: Double)
+        -> FusionOutcome
+    {
         let clock = ContinuousClock()
         switch layout {
         case .single, .shared:
-            let localized: LocalizationResult
+            var outcome = FusionOutcome()
+            let start = clock.now
             let problem: LocalizationProblem?
             if let stored {
-                (localized, problem) = (stored, nil)
-                localization.add(stored, truths: heard)
-            } else if case .shared = layout {
-                let start = clock.now
-                let p = sharedProblem(observations)
-                localized = solve(p, heard: heard, statistics: &localization)
-                problem = p
-                localization.seconds += Simulation.seconds(clock.now - start)
+                (outcome.localized, problem) = (stored, nil)
             } else {
-                (localized, problem) = Simulation.localize(
-                    observations, heard: heard, localizer: localizer, links: links, stations: stations,
-                    ueReportVariance: ueReportVariance, statistics: &localization)
+                let p =
+                    if case .shared = layout {
+                        sharedProblem(observations)
+                    } else {
+                        LocalizationProblem(frame: observations, links: links, baseStations: stations, ueReportVariance: ueReportVariance)
+                    }
+                let solved = solve(p)
+                (outcome.localized, outcome.invalidProblem) = (solved ?? LocalizationResult(localizations: []), solved == nil)
+                problem = solved == nil ? nil : p
+                outcome.localizeSeconds = Simulation.seconds(clock.now - start)
             }
             let trackStart = clock.now
-            let report = trackers[0].update(
-                frameIndex: frameIndex, time: time, detections: DetectionBuilder.detections(localized, problem: problem, raw: raw))
-            tracking.seconds += Simulation.seconds(clock.now - trackStart)
+            outcome.report = trackers[0].update(
+                frameIndex: frameIndex, time: time,
+                detections: DetectionBuilder.detections(outcome.localized, problem: problem, raw: raw))
+            outcome.trackSeconds = Simulation.seconds(clock.now - trackStart)
             twin = trackers[0].state
-            tracking.add(report, state: twin, truths: heard)
-            return (localized, report)
+            return outcome
         case .edges:
             var all = LocalizationResult(localizations: [])
             var sources: [SourceTrack] = []
@@ -187,7 +201,7 @@ struct FusionCentre {
             for k in trackers.indices {
                 let start = clock.now
                 let p = edgeProblem(observations, operator: k)
-                let result = solve(p, heard: nil, statistics: &localization)
+                let result = solve(p) ?? LocalizationResult(localizations: [])
                 localizeSeconds += Simulation.seconds(clock.now - start)
                 let report = trackers[k].update(
                     frameIndex: frameIndex, time: time, detections: DetectionBuilder.detections(result, problem: p, raw: raw))
@@ -204,33 +218,31 @@ struct FusionCentre {
                     sources.append(SourceTrack(source: k, track: track, state: track.state(in: t)))
                 }
             }
-            localization.add(all, truths: heard)
-            localization.seconds += localizeSeconds
             let fused = fusion!.fuse(
                 frameIndex: frameIndex, time: time, tracks: sources,
                 rejectedDetections: trackers.reduce(0) { $0 + $1.state.rejectedDetections })
             twin = fused.twin
-            let report = TrackerFrameReport(
+            var outcome = FusionOutcome()
+            outcome.localized = all
+            outcome.report = TrackerFrameReport(
                 rejected: rejected, born: fused.born, confirmed: fused.born, deleted: fused.deleted, numericalFailures: failures)
-            tracking.seconds += Simulation.seconds(clock.now - trackStart) - localizeSeconds
-            tracking.add(report, state: twin, truths: heard)
-            return (all, report)
+            outcome.localizeSeconds = localizeSeconds
+            outcome.trackSeconds = Simulation.seconds(clock.now - trackStart) - localizeSeconds
+            return outcome
         }
     }
 
-    /// Runs the localiser on a problem; non-finite answers are dropped and counted. With
-    /// `heard` the result is scored into `statistics`.
-    func solve(_ problem: LocalizationProblem, heard: [Vec3]?, statistics: inout LocalizationStatistics) -> LocalizationResult {
+    /// Runs the localiser on a problem; non-finite answers are dropped and counted. Nil when
+    /// the problem fails validation (it cannot, from the simulator; counted if it ever does),
+    /// so a bad frame never stops the run or reaches the recording as NaN.
+    func solve(_ problem: LocalizationProblem) -> LocalizationResult? {
         do {
             let result = try localizer.localize(problem)
-            let finite = LocalizationResult(
+            return LocalizationResult(
                 localizations: result.localizations.filter(\.isFinite),
                 rejected: result.rejected + result.localizations.count(where: { !$0.isFinite }))
-            if let heard { statistics.add(finite, truths: heard) }
-            return finite
         } catch {
-            if let heard { statistics.addInvalid(truths: heard) }
-            return LocalizationResult(localizations: [])
+            return nil
         }
     }
 

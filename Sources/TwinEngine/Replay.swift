@@ -55,7 +55,7 @@ public struct ReplayError: Error, CustomStringConvertible, Sendable {
 }
 
 /// Re-runs the fusion centre and the tracker on a recording's observations, skipping the
-/// world and the sensing chain: the same `Simulation.localize`, `DetectionBuilder` and
+/// world and the sensing chain: the same `FusionCentre.step`, `DetectionBuilder` and
 /// `MultiTargetTracker` code as the run, so with the recorded settings the localisations and
 /// the twin come out identical (bit for bit; `verify` checks every frame).
 public enum Replay {
@@ -111,8 +111,7 @@ public enum Replay {
                     runOptions: String(decoding: try JSONEncoder().encode(stored), as: UTF8.self)),
                 world: world, links: sensing.links, batchFrames: stored.batchFrames)
         }
-        var localization = LocalizationStatistics()
-        var tracking = TrackingStatistics()
+        var scoring = RunScoring()
         var firstDifference: String?
         let frames = try recording.frameIndices()
         // Handover events are copied, not recomputed: the recorded observations already
@@ -129,9 +128,9 @@ public enum Replay {
                 full
                 ? Simulation.heardTargets(recorded.labels, recorded.snapshot)
                 : try recording.heardMovers(frame: f).filter { $0 < world.movers.count }.map { recorded.snapshot.movers[$0].position }
-            let (localized, report) = centre.step(
-                recorded.observations, stored: stored, heard: heard, frameIndex: f, time: recorded.snapshot.time,
-                localization: &localization, tracking: &tracking)
+            let outcome = centre.step(recorded.observations, stored: stored, frameIndex: f, time: recorded.snapshot.time)
+            scoring.observe(outcome, twin: centre.twin, heard: heard)
+            let (localized, report) = (outcome.localized, outcome.report)
             if options.verify && firstDifference == nil {
                 firstDifference = try difference(frame: f, localized: localized, twin: centre.twin, recording: recording)
             }
@@ -143,7 +142,7 @@ public enum Replay {
         try writer?.finish()
         return ReplaySummary(
             frames: frames.count, wallSeconds: Simulation.seconds(clock.now - start), localizer: spec.localizer.kind,
-            tracker: spec.tracker.name, localization: localization, tracking: tracking, twin: centre.twin,
+            tracker: spec.tracker.name, localization: scoring.localization, tracking: scoring.tracking, twin: centre.twin,
             firstDifference: firstDifference, recordPath: options.recordPath, reusedLocalizations: reuse)
     }
 

@@ -244,8 +244,7 @@ public struct Simulation {
         var world = try World(spec: spec, file: worldFile)
         var sensing = SensingEngine(world: spec, movers: world.movers, mode: options.mode)
         var centre = try FusionCentre(spec: spec, links: sensing.links, trackerSettings: trackerSettings, twin: nil, checkpoint: nil)
-        var localization = LocalizationStatistics()
-        var tracking = TrackingStatistics()
+        var scoring = RunScoring()
         var distance = [MoverClass: Double]()
         var previous = world.moverStates()
         var handover = HandoverStep(world: spec)
@@ -258,7 +257,8 @@ public struct Simulation {
             }
             centre = try FusionCentre(
                 spec: spec, links: sensing.links, trackerSettings: trackerSettings, twin: point.twin, checkpoint: point.fusion)
-            (localization, tracking, distance, previous) = (point.localization, point.tracking, point.distance, point.previous)
+            scoring = RunScoring(localization: point.localization, tracking: point.tracking)
+            (distance, previous) = (point.distance, point.previous)
             if var step = handover {
                 do {
                     if let states = step.operatorNames == nil ? point.handover.map({ [$0] }) : point.operatorHandover {
@@ -288,7 +288,7 @@ public struct Simulation {
         }
         func resumePoint(after frame: Int) throws -> Data {
             // Wall-clock timings stay out: the recording must be the same bit for bit.
-            var (localization, tracking) = (localization, tracking)
+            var (localization, tracking) = (scoring.localization, scoring.tracking)
             localization.seconds = 0
             tracking.seconds = 0
             return try CheckpointCoding.encode(
@@ -308,15 +308,13 @@ public struct Simulation {
             previous = snapshot.movers
             let schedule = handover?.schedule(centre: centre, frameIndex: snapshot.frameIndex, time: snapshot.time)
             let (observations, truth) = sensing.observe(snapshot, schedule: schedule)
-            let heard = Self.heardTargets(truth, snapshot)
-            let (localized, report) = centre.step(
-                observations, heard: heard, frameIndex: snapshot.frameIndex, time: snapshot.time, localization: &localization,
-                tracking: &tracking)
-            let twin = TwinFrameRecord(state: centre.twin, report: report)
+            let outcome = centre.step(observations, frameIndex: snapshot.frameIndex, time: snapshot.time)
+            scoring.observe(outcome, twin: centre.twin, heard: Self.heardTargets(truth, snapshot))
+            let twin = TwinFrameRecord(state: centre.twin, report: outcome.report)
             let handovers = handover?.update(centre: centre)
             try writer?.append(
                 snapshot, observations: options.recordObservations ? observations : nil,
-                truth: options.recordObservations ? truth : nil, localization: localized, twin: twin, handovers: handovers,
+                truth: options.recordObservations ? truth : nil, localization: outcome.localized, twin: twin, handovers: handovers,
                 resume: try resumePoint(after: frame + 1))
             progress(frame + 1, frames)
             if let stop = options.stopAfterFrames, frame + 1 >= stop { throw SimulationInterrupted(frames: frame + 1) }
@@ -336,7 +334,8 @@ public struct Simulation {
             ueCount: world.movers.filter(\.carriesUE).count, baseStations: spec.baseStations.count,
             distanceByClass: distance, recordPath: options.recordPath, recordBytes: bytes,
             sensingMode: sensing.spec.mode, links: sensing.links.count, sensing: sensing.statistics,
-            localizer: spec.localizer.kind, localization: localization, tracker: spec.tracker.name, tracking: tracking,
+            localizer: spec.localizer.kind, localization: scoring.localization, tracker: spec.tracker.name,
+            tracking: scoring.tracking,
             twin: centre.twin)
     }
 
@@ -348,32 +347,5 @@ public struct Simulation {
     /// fusion centre and the tracker are scored against.
     static func heardTargets(_ truth: ObservationTruth, _ snapshot: WorldSnapshot) -> [Vec3] {
         Set(truth.labels.compactMap { $0.pathType == .target ? $0.moverId : nil }).sorted().map { snapshot.movers[$0].position }
-    }
-
-    /// The fusion centre's step of one frame: the frame's problem (after calibration), the
-    /// localiser's answer and its score against the targets that were heard. A problem that
-    /// fails validation (it cannot, from the simulator; counted if it ever does) gives an
-    /// empty result, so a bad frame never stops the run or reaches the recording as NaN.
-    static func localize(
-        _ observations: FrameObservations, heard truths: [Vec3], localizer: any Localizer,
-        links: [SensingLink], stations: [(name: String, position: Vec3)], ueReportVariance: Double,
-        statistics: inout LocalizationStatistics
-    ) -> (LocalizationResult, LocalizationProblem?) {
-        let clock = ContinuousClock()
-        let start = clock.now
-        defer { statistics.seconds += seconds(clock.now - start) }
-        let problem = LocalizationProblem(
-            frame: observations, links: links, baseStations: stations, ueReportVariance: ueReportVariance)
-        do {
-            let result = try localizer.localize(problem)
-            let finite = LocalizationResult(
-                localizations: result.localizations.filter(\.isFinite),
-                rejected: result.rejected + result.localizations.count(where: { !$0.isFinite }))
-            statistics.add(finite, truths: truths)
-            return (finite, problem)
-        } catch {
-            statistics.addInvalid(truths: truths)
-            return (LocalizationResult(localizations: []), nil)
-        }
     }
 }

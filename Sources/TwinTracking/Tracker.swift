@@ -26,6 +26,9 @@ public struct TrackerFrameReport: Sendable, Equatable {
     /// Tracks dropped because their filter became non-finite or lost positive definiteness
     /// (should never happen; counted so that it cannot pass unnoticed).
     public var numericalFailures = 0
+
+    /// An empty report: nothing refused, born, confirmed or deleted.
+    public init() {}
 }
 
 /// A multi-target tracker: IMM or single-model (E)KF per track, χ² gating through a spatial
