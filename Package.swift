@@ -32,7 +32,7 @@ let package = Package(
         .target(
             name: "TwinWorld",
             dependencies: [
-                "TwinMath", .product(name: "Yams", package: "Yams"),
+                "TwinConfiguration", "TwinMath", "TwinTracking", .product(name: "Yams", package: "Yams"),
                 .product(name: "RealModule", package: "swift-numerics"),
             ]),
         .target(
@@ -48,10 +48,10 @@ let package = Package(
             ]),
         .target(
             name: "TwinLocalization",
-            dependencies: ["TwinMath", "TwinSensing"]),
+            dependencies: ["TwinConfiguration", "TwinMath", "TwinSensing", "TwinWorld"]),
         .target(
             name: "TwinTracking",
-            dependencies: ["TwinMath", .product(name: "RealModule", package: "swift-numerics")]),
+            dependencies: ["TwinConfiguration", "TwinMath", .product(name: "RealModule", package: "swift-numerics")]),
         .target(
             name: "TwinStore",
             dependencies: ["TwinMath", "TwinWorld", "TwinSensing", "TwinLocalization", "TwinTracking", .product(name: "GRDB", package: "GRDB.swift")]),

@@ -70,7 +70,7 @@ struct FusionCentre {
     /// Operator of each link (its transmitter's; -1 for a cross-operator link).
     let linkOperator: [Int]
     let clockWindow: Double
-    private(set) var trackers: [MultiTargetTracker]
+    private(set) var trackers: [any Tracker]
     private(set) var fusion: TrackFusion?
     /// The twin the recorder stores: the one tracker's or the core's fused tracks.
     private(set) var twin: TwinState
@@ -91,12 +91,17 @@ struct FusionCentre {
         throws
     {
         self.links = links
-        localizer = spec.localizer.kind.make(LocalizerSettings(spec.localizer))
+        guard let localizer = Localizers.make(spec.localizer.name, LocalizerSettings(spec.localizer)) else {
+            throw WorldFileError.invalid(
+                file: "",
+                problems: [WorldFileProblem(key: "localizer.name", expected: Localizers.registry.expectation, found: "'\(spec.localizer.name)'")])
+        }
+        self.localizer = localizer
         let stations = spec.baseStations.map { (name: $0.name, position: $0.position) }
         self.stations = stations
         let ueSigma = spec.localizer.ueReportSigma ?? spec.ue.gnssSigmaHorizontal
         ueReportVariance = ueSigma * ueSigma
-        raw = trackerSettings.measurement == .raw
+        raw = trackerSettings.measurement == .raw  // what the registered trackers' updaters use
         cooperation = spec.cooperation
         clockWindow = 4 * 299_792_458.0 * spec.sensing.stoMax + 3
         let frames = spec.cooperation.map { _ in OperatorFrames(world: spec) }
@@ -138,7 +143,7 @@ struct FusionCentre {
         }
         switch layout {
         case .single, .shared:
-            trackers = [try MultiTargetTracker(settings: trackerSettings, state: twin ?? TwinState())]
+            trackers = [try Trackers.make(trackerSettings, state: twin ?? TwinState())]
             fusion = nil
             self.twin = trackers[0].state
         case .edges(let rule):
@@ -147,7 +152,7 @@ struct FusionCentre {
                 throw CheckpointMismatch(
                     subject: "fusion", problems: ["\(edges.count) operator twins for \(operatorCount) operators"])
             }
-            trackers = try edges.map { try MultiTargetTracker(settings: trackerSettings, state: $0) }
+            trackers = try edges.map { try Trackers.make(trackerSettings, state: $0) }
             fusion = TrackFusion(rule: rule, gate: spec.cooperation!.associationGate, state: checkpoint?.fusion ?? TrackFusionState())
             self.twin = twin ?? TwinState()
         }

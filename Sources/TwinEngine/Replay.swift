@@ -9,7 +9,7 @@ import TwinWorld
 /// What `replay` should change from the recorded run.
 public struct ReplayOptions: Sendable {
     /// Another localiser (nil: the recorded one).
-    public var localizer: LocalizerKind?
+    public var localizer: String?
     /// Another tracker name (nil: the recorded one).
     public var tracker: String?
     /// Further `--set` replacements (after the recorded ones).
@@ -21,7 +21,7 @@ public struct ReplayOptions: Sendable {
     public var commandLine: String
 
     public init(
-        localizer: LocalizerKind? = nil, tracker: String? = nil, overrides: [WorldOverride] = [], recordPath: String? = nil,
+        localizer: String? = nil, tracker: String? = nil, overrides: [WorldOverride] = [], recordPath: String? = nil,
         verify: Bool = false, commandLine: String = CommandLine.arguments.joined(separator: " ")
     ) {
         (self.localizer, self.tracker, self.overrides, self.recordPath, self.verify, self.commandLine) =
@@ -33,7 +33,7 @@ public struct ReplayOptions: Sendable {
 public struct ReplaySummary: Sendable {
     public var frames: Int
     public var wallSeconds: Double
-    public var localizer: LocalizerKind
+    public var localizer: String
     public var tracker: String
     public var localization: LocalizationStatistics
     public var tracking: TrackingStatistics
@@ -107,7 +107,7 @@ public enum Replay {
                 metadata: SessionMetadata(
                     softwareVersion: IsacTwin.version, commandLine: options.commandLine, worldFile: summary.metadata.worldFile,
                     worldText: summary.metadata.worldText, seed: spec.simulation.seed, dt: summary.metadata.dt,
-                    plannedFrames: summary.metadata.plannedFrames, localizer: spec.localizer.kind.rawValue, tracker: spec.tracker.name,
+                    plannedFrames: summary.metadata.plannedFrames, localizer: spec.localizer.name, tracker: spec.tracker.name,
                     runOptions: String(decoding: try JSONEncoder().encode(stored), as: UTF8.self)),
                 world: world, links: sensing.links, batchFrames: stored.batchFrames)
         }
@@ -141,7 +141,7 @@ public enum Replay {
         }
         try writer?.finish()
         return ReplaySummary(
-            frames: frames.count, wallSeconds: Simulation.seconds(clock.now - start), localizer: spec.localizer.kind,
+            frames: frames.count, wallSeconds: Simulation.seconds(clock.now - start), localizer: spec.localizer.name,
             tracker: spec.tracker.name, localization: scoring.localization, tracking: scoring.tracking, twin: centre.twin,
             firstDifference: firstDifference, recordPath: options.recordPath, reusedLocalizations: reuse)
     }

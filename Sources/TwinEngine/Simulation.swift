@@ -21,7 +21,7 @@ public struct RunOptions: Sendable {
     /// Overrides `sensing.mode`.
     public var mode: SensingMode?
     /// Overrides `localizer.name`.
-    public var localizer: LocalizerKind?
+    public var localizer: String?
     /// Overrides `tracker.name` (validated like the world file's: a typo is a clear error).
     public var tracker: String?
     /// `--set key.path=value` replacements applied to the world file before decoding.
@@ -32,13 +32,13 @@ public struct RunOptions: Sendable {
     /// Tests only: abandon the run after this many frames, as a kill would (no final commit).
     var stopAfterFrames: Int?
     /// Overrides `sensing.fidelity` for every link class (`--fidelity`).
-    public var fidelity: SensingFidelity?
+    public var fidelity: String?
 
     public init(
         duration: Double? = nil, seed: UInt64? = nil, recordPath: String? = nil,
         commandLine: String = CommandLine.arguments.joined(separator: " "), batchFrames: Int = 50,
-        mode: SensingMode? = nil, localizer: LocalizerKind? = nil, tracker: String? = nil, overrides: [WorldOverride] = [],
-        recordObservations: Bool = true, fidelity: SensingFidelity? = nil
+        mode: SensingMode? = nil, localizer: String? = nil, tracker: String? = nil, overrides: [WorldOverride] = [],
+        recordObservations: Bool = true, fidelity: String? = nil
     ) {
         self.fidelity = fidelity
         self.tracker = tracker
@@ -73,7 +73,7 @@ public struct RunSummary: Sendable {
     public var sensingMode: SensingMode
     public var links: Int
     public var sensing: SensingStatistics
-    public var localizer: LocalizerKind
+    public var localizer: String
     public var localization: LocalizationStatistics
     public var tracker: String
     public var tracking: TrackingStatistics
@@ -88,12 +88,12 @@ struct StoredRunOptions: Codable, Equatable {
     var duration: Double?
     var seed: UInt64?
     var mode: SensingMode?
-    var localizer: LocalizerKind?
+    var localizer: String?
     var tracker: String?
     var overrides: [WorldOverride]
     var recordObservations: Bool
     var batchFrames: Int
-    var fidelity: SensingFidelity?
+    var fidelity: String?
 
     init(_ o: RunOptions) {
         (duration, seed, mode, localizer, tracker, overrides) = (o.duration, o.seed, o.mode, o.localizer, o.tracker, o.overrides)
@@ -168,8 +168,11 @@ public struct Simulation {
         // One BLAS thread: idle OpenBLAS worker threads otherwise spin in sched_yield and
         // take ~15 % of a sensing run on two cores.
         TwinMathRuntime.configure()
-        let overrides = options.overrides + (options.tracker.map { [WorldOverride(key: "tracker.name", value: $0)] } ?? [])
-        var spec = try WorldSpec.decode(yaml: text, file: worldFile, overrides: overrides)
+        // Shorthands are overrides, validated (and located) like the file's own keys.
+        let overrides =
+            options.overrides + (options.tracker.map { [WorldOverride(key: "tracker.name", value: $0)] } ?? [])
+            + (options.localizer.map { [WorldOverride(key: "localizer.name", value: $0)] } ?? [])
+        var spec = try WorldSpec.decode(yaml: text, file: worldFile, overrides: overrides, components: Components.catalogue)
         if let duration = options.duration {
             if let problem = SimulationSpec.checkFrames(dt: spec.simulation.dt, duration: duration) {
                 throw WorldFileError.invalid(
@@ -181,8 +184,17 @@ public struct Simulation {
             spec.simulation.duration = duration
         }
         if let seed = options.seed { spec.simulation.seed = seed }
-        if let localizer = options.localizer { spec.localizer.kind = localizer }
         if let fidelity = options.fidelity {
+            let known = MeasurementModels.registry.names
+            guard known.contains(fidelity) else {
+                throw WorldFileError.invalid(
+                    file: worldFile,
+                    problems: [
+                        WorldFileProblem(
+                            key: "sensing.fidelity (from --fidelity)", expected: MeasurementModels.registry.expectation,
+                            found: "'\(fidelity)'")
+                    ])
+            }
             spec.sensing.fidelity = .all(fidelity)
             let problems = spec.sensing.waveformProblems(baseStations: spec.baseStations).map {
                 WorldFileProblem(key: "\($0.key) (with --fidelity waveform)", expected: $0.expected, found: $0.found)
@@ -193,9 +205,9 @@ public struct Simulation {
         self.worldText = text
         self.spec = spec
         self.options = options
-        self.trackerSettings = TrackerSettings(spec.tracker)
+        self.trackerSettings = spec.tracker
         // The decoder validated every field; a problem here is a bug, reported not crashed.
-        _ = try MultiTargetTracker(settings: trackerSettings)
+        _ = try Trackers.make(trackerSettings)
     }
 
     /// Continues the interrupted run recorded at `path` from its last committed frame, with
@@ -282,7 +294,7 @@ public struct Simulation {
                 metadata: SessionMetadata(
                     softwareVersion: IsacTwin.version, commandLine: options.commandLine, worldFile: worldFile,
                     worldText: worldText, seed: spec.simulation.seed, dt: dt, plannedFrames: frames,
-                    localizer: spec.localizer.kind.rawValue, tracker: spec.tracker.name,
+                    localizer: spec.localizer.name, tracker: spec.tracker.name,
                     runOptions: String(decoding: try JSONEncoder().encode(StoredRunOptions(options)), as: UTF8.self)),
                 world: world, links: sensing.links, batchFrames: options.batchFrames)
         }
@@ -334,7 +346,7 @@ public struct Simulation {
             ueCount: world.movers.filter(\.carriesUE).count, baseStations: spec.baseStations.count,
             distanceByClass: distance, recordPath: options.recordPath, recordBytes: bytes,
             sensingMode: sensing.spec.mode, links: sensing.links.count, sensing: sensing.statistics,
-            localizer: spec.localizer.kind, localization: scoring.localization, tracker: spec.tracker.name,
+            localizer: spec.localizer.name, localization: scoring.localization, tracker: spec.tracker.name,
             tracking: scoring.tracking,
             twin: centre.twin)
     }

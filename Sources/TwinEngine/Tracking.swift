@@ -5,29 +5,6 @@ import TwinSensing
 import TwinTracking
 import TwinWorld
 
-extension TrackerSettings {
-    /// The tracker a world file's `tracker` section describes.
-    public init(_ spec: TrackerSpec) {
-        let cv = MotionSettings(model: .constantVelocity, processNoise: spec.processNoise, turnRateNoise: spec.turnRateNoise)
-        let ct = MotionSettings(model: .constantTurn, processNoise: spec.processNoise, turnRateNoise: spec.turnRateNoise)
-        let models: [MotionSettings] =
-            switch spec.kind.motion {
-            case "ca": [MotionSettings(model: .constantAcceleration, processNoise: spec.processNoise)]
-            case "ct": [ct]
-            case "imm": [cv, ct]
-            default: [cv]
-            }
-        self.init(
-            association: spec.kind.association == "jpda" ? .jpda : .gnn, models: models, switchProbability: spec.switchProbability,
-            measurement: spec.measurement == .raw ? .raw : .position, gateProbability: spec.gateProbability,
-            confirmHits: spec.confirmHits, confirmWindow: spec.confirmWindow, deleteAfterMisses: spec.deleteAfterMisses,
-            maxPositionSigma: spec.maxPositionSigma, initialVelocitySigma: spec.initialVelocitySigma,
-            initialAccelerationSigma: spec.initialAccelerationSigma, initialTurnRateSigma: spec.initialTurnRateSigma,
-            detectionProbability: spec.detectionProbability, clutterDensity: spec.clutterDensity,
-            jpdaHypothesisBudget: spec.jpdaHypothesisBudget)
-    }
-}
-
 /// What the tracker did over a run, scored like the fusion centre's output: confirmed and
 /// coasting tracks are matched one-to-one to the targets heard in the frame within 1 m
 /// (`AssociationStudy.Detection`), so tracked and raw RMSE, P_MD and P_FA compare directly.

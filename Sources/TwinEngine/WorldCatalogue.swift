@@ -52,7 +52,7 @@ public enum WorldCatalogue {
                 let path = dir + "/" + file
                 let name = String(file.dropLast(5))
                 do {
-                    let spec = try WorldSpec.load(path: path)
+                    let spec = try WorldSpec.load(path: path, components: Components.catalogue)
                     return Entry(name: name, path: path, description: spec.description, isValid: true)
                 } catch {
                     return Entry(name: name, path: path, description: "does not load: \(error)", isValid: false)

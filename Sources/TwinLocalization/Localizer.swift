@@ -1,4 +1,5 @@
 import Foundation
+import TwinConfiguration
 import TwinMath
 import TwinWorld
 
@@ -98,12 +99,13 @@ public struct LocalizerSettings: Sendable, Equatable {
     /// the χ² quantile of this probability with as many dof as observations removed.
     public var dropProbability: Double
 
+    /// Settings from their parts; left out, each is what the world file's defaults
+    /// (`LocalizerSpec.default`, the one declaration of each key) give.
     public init(
-        association: EchoAssociationSettings = .init(),
-        joint: AssociationSettings = .init(
-            maximumSubsetSize: LocalizerSpec.default.jointMaxSubset, searchBudget: LocalizerSpec.default.jointSearchBudget),
-        residualProbability: Double = 0.999,
-        dropProbability: Double = 0.999
+        association: EchoAssociationSettings = LocalizerSettings.standard.association,
+        joint: AssociationSettings = LocalizerSettings.standard.joint,
+        residualProbability: Double = LocalizerSpec.default.residualProbability,
+        dropProbability: Double = LocalizerSpec.default.dropProbability
     ) {
         self.association = association
         self.joint = joint
@@ -113,6 +115,9 @@ public struct LocalizerSettings: Sendable, Equatable {
 }
 
 extension LocalizerSettings {
+    /// What `LocalizerSpec.default` gives.
+    public static let standard = LocalizerSettings(LocalizerSpec.default)
+
     /// The settings a world file's `localizer:` section gives.
     public init(_ spec: LocalizerSpec) {
         self.init(
@@ -125,16 +130,37 @@ extension LocalizerSettings {
     }
 }
 
-extension LocalizerKind {
-    /// A localiser of this kind.
-    public func make(_ settings: LocalizerSettings = .init()) -> any Localizer {
-        switch self {
-        case .gaussNewton: GaussNewtonLocalizer(settings: settings, mode: .angles)
-        case .ellipsoid: GaussNewtonLocalizer(settings: settings, mode: .delayOnly)
-        case .timeAngle: TimeAngleLocalizer(settings: settings)
-        case .joint: JointLocalizer(settings: settings)
-        case .ueSelection: GaussNewtonLocalizer(settings: settings, mode: .ueSelection)
-        }
+/// The localisers by name (`localizer.name`, `--localizer`). A library user adds one with
+/// `Localizers.registry.register(name, summary:) { settings in MyLocalizer(settings) }`
+/// (docs/architecture.md shows one, in ten lines).
+public enum Localizers {
+    public typealias Factory = @Sendable (LocalizerSettings) -> any Localizer
+
+    public static let registry = Registry<Factory>(
+        kind: "localizer",
+        builtIn: [
+            .init(
+                name: "gauss-newton",
+                summary: "maximum likelihood by Gauss–Newton on ranges, sum ranges and angles (clock offsets with no calibration estimated jointly)",
+                make: { GaussNewtonLocalizer(settings: $0, mode: .angles) }),
+            .init(
+                name: "ellipsoid", summary: "the same on ranges and sum ranges only (delay-only ellipsoids)",
+                make: { GaussNewtonLocalizer(settings: $0, mode: .delayOnly) }),
+            .init(
+                name: "time-angle", summary: "per-echo closed-form time–angle points fused by inverse covariance, no iteration",
+                make: { TimeAngleLocalizer(settings: $0) }),
+            .init(
+                name: "joint",
+                summary: "joint LOS identification and data association on base-station monostatic (and BS–BS sum) ranges, for range-only networks",
+                make: { JointLocalizer(settings: $0) }),
+            .init(
+                name: "ue-selection", summary: "`gauss-newton` that also drops UEs whose reported positions disagree",
+                make: { GaussNewtonLocalizer(settings: $0, mode: .ueSelection) }),
+        ])
+
+    /// The localiser `name` names with `settings`, or nil when none is registered under it.
+    public static func make(_ name: String, _ settings: LocalizerSettings = .init()) -> (any Localizer)? {
+        registry.factory(name).map { $0(settings) }
     }
 }
 

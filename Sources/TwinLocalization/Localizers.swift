@@ -76,9 +76,9 @@ struct GaussNewtonLocalizer: Localizer {
 
     var name: String {
         switch mode {
-        case .angles: LocalizerKind.gaussNewton.rawValue
-        case .delayOnly: LocalizerKind.ellipsoid.rawValue
-        case .ueSelection: LocalizerKind.ueSelection.rawValue
+        case .angles: "gauss-newton"
+        case .delayOnly: "ellipsoid"
+        case .ueSelection: "ue-selection"
         }
     }
 
@@ -226,7 +226,7 @@ struct GaussNewtonLocalizer: Localizer {
 /// covariance (`EchoAssociation`); no iteration. Only echoes with a point contribute.
 struct TimeAngleLocalizer: Localizer {
     let settings: LocalizerSettings
-    var name: String { LocalizerKind.timeAngle.rawValue }
+    var name: String { "time-angle" }
 
     func localize(_ problem: LocalizationProblem) throws(ProblemError) -> LocalizationResult {
         try problem.validate()
@@ -267,7 +267,7 @@ struct TimeAngleLocalizer: Localizer {
 /// is used, so its residual test never rejects a correct association for being too precise.
 struct JointLocalizer: Localizer {
     let settings: LocalizerSettings
-    var name: String { LocalizerKind.joint.rawValue }
+    var name: String { "joint" }
 
     struct Associated {
         var target: AssociatedTarget

@@ -135,7 +135,7 @@ struct LinkSensing: Sendable {
         var names: [String] = []
         var index: [Int] = []
         for link in layout.links {
-            let name = (spec.fidelity.fidelity(linkClass: link.kind.rawValue) ?? .abstract).rawValue  // RIS links: abstract
+            let name = spec.fidelity.fidelity(linkClass: link.kind.rawValue) ?? SensingFidelity.abstract.rawValue  // RIS links: abstract
             if let k = names.firstIndex(of: name) {
                 index.append(k)
             } else {

@@ -150,7 +150,7 @@ final class WaveformLinks: @unchecked Sendable {
         var numerologies: [OFDMNumerology] = []
         var index: [Int] = []
         for link in links {
-            guard spec.fidelity.fidelity(linkClass: link.kind.rawValue) == .waveform,
+            guard spec.fidelity.fidelity(linkClass: link.kind.rawValue) == SensingFidelity.waveform.rawValue,
                 case .baseStation(let i) = link.transmitter
             else {
                 index.append(-1)

@@ -23,6 +23,7 @@ struct IsacTwinCommand: ParsableCommand {
             Localize.self,
             AssociationStudyCommand.self,
             WaveformStudyCommand.self,
+            Keys.self,
         ])
 
     /// Parses and runs, with one exit code for every kind of bad input: 2, as for a bad world

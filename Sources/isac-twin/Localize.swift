@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import TwinEngine
 import TwinLocalization
 import TwinWorld
 
@@ -18,8 +19,15 @@ struct Localize: ParsableCommand {
     @Argument(help: "Measurement file (JSON).")
     var input: String
 
-    @Option(help: "Localiser of the fusion centre (DOMAIN.md §7).")
-    var localizer: LocalizerKind = .gaussNewton
+    @Option(help: ArgumentHelp("Localiser (docs/domain.md §7): \(Components.names(of: "localizer")).", valueName: "name"))
+    var localizer = "gauss-newton"
+
+    func validate() throws {
+        guard Localizers.registry.factory(localizer) != nil else {
+            let hint = closestSpelling(to: localizer, in: Localizers.registry.names).map { " (did you mean '\($0)'?)" } ?? ""
+            throw ValidationError("--localizer: expected \(Localizers.registry.expectation), found '\(localizer)'\(hint)")
+        }
+    }
 
     @Flag(help: "Indent the JSON output.")
     var pretty = false
@@ -28,10 +36,10 @@ struct Localize: ParsableCommand {
         let problem = try withUserErrors { try MeasurementFile.load(path: input) }
         let result: LocalizationResult
         do {
-            result = try localizer.make().localize(problem)
+            result = try Localizers.make(localizer)!.localize(problem)
         } catch {
             throw failBadInput("\(input): \(error)")
         }
-        print(MeasurementFile.encode(result, localizer: localizer.rawValue, pretty: pretty))
+        print(MeasurementFile.encode(result, localizer: localizer, pretty: pretty))
     }
 }

@@ -22,10 +22,11 @@ struct ReplayCommand: ParsableCommand {
     @Argument(help: "Recording file (SQLite) with observations (not made with --no-observations).")
     var recording: String
 
-    @Option(help: "Localiser to use instead of the recorded one.")
-    var localizer: LocalizerKind?
+    @Option(
+        help: ArgumentHelp("Localiser to use instead of the recorded one: \(Components.names(of: "localizer")).", valueName: "name"))
+    var localizer: String?
 
-    @Option(help: "Tracker to use instead of the recorded one (gnn-cv, …, jpda-imm).")
+    @Option(help: ArgumentHelp("Tracker to use instead of the recorded one: \(Components.names(of: "tracker")).", valueName: "name"))
     var tracker: String?
 
     @OptionGroup var set: WorldOverrideOptions
@@ -59,7 +60,7 @@ struct ReplayCommand: ParsableCommand {
         )
         print(
             String(
-                format: "localizer  %@: P_MD %.3f, P_FA %.3f (1 m), RMSE %@; %@", summary.localizer.rawValue,
+                format: "localizer  %@: P_MD %.3f, P_FA %.3f (1 m), RMSE %@; %@", summary.localizer,
                 loc.missedDetectionProbability, loc.falseAlarmProbability, rmse(loc.rootMeanSquareError),
                 summary.reusedLocalizations
                     ? "recorded localisations reused (same localiser)"

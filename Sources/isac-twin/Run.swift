@@ -35,13 +35,18 @@ struct Run: ParsableCommand {
     @Option(help: "Sensing mode (overrides sensing.mode): monostatic, trp-trp, trp-ue, hybrid or cell-free.")
     var mode: SensingMode?
 
-    @Option(help: "Sensing fidelity of every link class (overrides sensing.fidelity): abstract or waveform.")
-    var fidelity: SensingFidelity?
+    @Option(
+        help: ArgumentHelp(
+            "Measurement model of every link class (overrides sensing.fidelity): \(Components.names(of: "measurement model")).",
+            valueName: "name"))
+    var fidelity: String?
 
-    @Option(help: "Localiser of the fusion centre (overrides localizer.name): gauss-newton, ellipsoid, time-angle, joint or ue-selection.")
-    var localizer: LocalizerKind?
+    @Option(
+        help: ArgumentHelp(
+            "Localiser of the fusion centre (overrides localizer.name): \(Components.names(of: "localizer")).", valueName: "name"))
+    var localizer: String?
 
-    @Option(help: "Tracker (overrides tracker.name): gnn-cv, gnn-ca, gnn-ct, gnn-imm, jpda-cv, jpda-ca, jpda-ct or jpda-imm.")
+    @Option(help: ArgumentHelp("Tracker (overrides tracker.name): \(Components.names(of: "tracker")).", valueName: "name"))
     var tracker: String?
 
     @Option(help: "Sensing handover policy (overrides handover.policy): none, strongest, hysteresis or predictive.")
@@ -158,7 +163,7 @@ struct Run: ParsableCommand {
             String(
                 format:
                     "localizer  %@: P_MD %.3f, P_FA %.3f (1 m), RMSE %@; %.1f reported, %.1f heard, %.1f rejected per frame; %.2f ms/frame",
-                s.localizer.rawValue, d.missedDetectionProbability, d.falseAlarmProbability, rmse,
+                s.localizer, d.missedDetectionProbability, d.falseAlarmProbability, rmse,
                 Double(d.reported) / Double(max(loc.frames, 1)), Double(d.truths) / Double(max(loc.frames, 1)),
                 Double(loc.rejected) / Double(max(loc.frames, 1)), 1000 * loc.seconds / Double(max(s.framesRun, 1))))
         if !loc.flagged.isEmpty || loc.invalidFrames > 0 {
@@ -228,5 +233,3 @@ final class ProgressBar {
 extension SensingMode: ExpressibleByArgument {}
 extension HandoverPolicy: ExpressibleByArgument {}
 extension CooperationPolicy: ExpressibleByArgument {}
-extension SensingFidelity: ExpressibleByArgument {}
-extension LocalizerKind: ExpressibleByArgument {}

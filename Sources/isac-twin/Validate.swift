@@ -13,7 +13,7 @@ struct Validate: ParsableCommand {
     func run() throws {
         let path = WorldCatalogue.resolve(world)
         try withUserErrors {
-            let spec = try WorldSpec.load(path: path)
+            let spec = try WorldSpec.load(path: path, components: Components.catalogue)
             let world = try World(spec: spec, file: path)
             let classes = MoverClass.allCases.compactMap { c -> String? in
                 let n = world.movers.filter { $0.moverClass == c }.count

@@ -55,10 +55,10 @@ struct GoldenCase: Sendable, CustomTestStringConvertible {
     var mode: SensingMode
     var frames = 10
     var overrides: [String] = []
-    var fidelity: SensingFidelity? = nil
+    var fidelity: String? = nil
 
     var name: String {
-        ([world, mode.rawValue, "\(frames) frames"] + (fidelity.map { ["fidelity=\($0.rawValue)"] } ?? []) + overrides)
+        ([world, mode.rawValue, "\(frames) frames"] + (fidelity.map { ["fidelity=\($0)"] } ?? []) + overrides)
             .joined(separator: " ")
     }
     var testDescription: String { name }
@@ -109,10 +109,10 @@ struct GoldenCase: Sendable, CustomTestStringConvertible {
             GoldenCase(world: "road", mode: .trpUE, overrides: ["localizer.name=ue-selection"]),
         ]
         // Waveform fidelity, MUSIC angles.
-        + modes.map { GoldenCase(world: "tiny", mode: $0, fidelity: .waveform) }
+        + modes.map { GoldenCase(world: "tiny", mode: $0, fidelity: "waveform") }
         + [
-            GoldenCase(world: "tiny", mode: .trpTrp, overrides: ["sensing.waveform.angles=music"], fidelity: .waveform),
-            GoldenCase(world: "factory-ris", mode: .monostatic, frames: 4, fidelity: .waveform),
+            GoldenCase(world: "tiny", mode: .trpTrp, overrides: ["sensing.waveform.angles=music"], fidelity: "waveform"),
+            GoldenCase(world: "factory-ris", mode: .monostatic, frames: 4, fidelity: "waveform"),
         ]
         // Cooperation policies (measurement-sharing is road-two-operators' own).
         + [

@@ -26,7 +26,7 @@ import TwinWorld
         var world = try World(spec: spec)
         var sensing = SensingEngine(world: spec, movers: world.movers)
         let centre = try FusionCentre(
-            spec: spec, links: sensing.links, trackerSettings: TrackerSettings(spec.tracker), twin: nil, checkpoint: nil)
+            spec: spec, links: sensing.links, trackerSettings: spec.tracker, twin: nil, checkpoint: nil)
         let opB = try #require(spec.operators.firstIndex { $0.name == "op-b" })
         let rotation: [Double] = spec.operators.map { $0.name == "op-b" ? 1.5 * .pi / 180 : 0 }
         var checked = [0, 0]

@@ -60,7 +60,7 @@ struct FusionCentreRunTests {
     @Test func factoryMonostaticTargetsAreLocalised() throws {
         let summary = try Simulation(worldFile: factory, options: RunOptions(duration: 2, mode: .monostatic)).run()
         let d = summary.localization.detection
-        #expect(summary.localizer == .gaussNewton)
+        #expect(summary.localizer == "gauss-newton")
         #expect(summary.localization.frames == 20)
         #expect(d.truths > 200)
         #expect(d.missedDetectionProbability < 0.02, "P_MD \(d.missedDetectionProbability)")
@@ -72,10 +72,10 @@ struct FusionCentreRunTests {
     /// Bistatic TRP–TRP sensing with unsynchronised BS clocks: calibration from the direct
     /// paths, then association across ~150 links with NLOS paths and clutter.
     @Test func factoryBistaticTargetsAreLocalisedAfterCalibration() throws {
-        let summary = try Simulation(worldFile: factory, options: RunOptions(duration: 0.5, mode: .trpTrp, localizer: .timeAngle))
+        let summary = try Simulation(worldFile: factory, options: RunOptions(duration: 0.5, mode: .trpTrp, localizer: "time-angle"))
             .run()
         let d = summary.localization.detection
-        #expect(summary.localizer == .timeAngle)
+        #expect(summary.localizer == "time-angle")
         #expect(d.missedDetectionProbability < 0.05, "P_MD \(d.missedDetectionProbability)")
         #expect(d.falseAlarmProbability < 0.05, "P_FA \(d.falseAlarmProbability)")
         #expect((summary.localization.flagged[.calibrated] ?? 0) > 0)
@@ -108,7 +108,7 @@ struct TrackingRunTests {
         let summary = try Simulation(
             worldFile: factory,
             options: RunOptions(
-                duration: 2, mode: .trpTrp, localizer: .timeAngle, overrides: [WorldOverride(key: "tracker.measurement", value: "raw")])
+                duration: 2, mode: .trpTrp, localizer: "time-angle", overrides: [WorldOverride(key: "tracker.measurement", value: "raw")])
         ).run()
         let t = summary.tracking
         #expect(t.detection.missedDetectionProbability < 0.2, "P_MD \(t.detection.missedDetectionProbability)")
@@ -116,20 +116,26 @@ struct TrackingRunTests {
         #expect(t.numericalFailures == 0)
         // The raw path really ran: the same run with position updates ends in another twin
         // (same tracks, different estimates), within centimetres of it.
-        let position = try Simulation(worldFile: factory, options: RunOptions(duration: 2, mode: .trpTrp, localizer: .timeAngle)).run()
+        let position = try Simulation(worldFile: factory, options: RunOptions(duration: 2, mode: .trpTrp, localizer: "time-angle")).run()
         #expect(position.twin.tracks.map(\.id) == summary.twin.tracks.map(\.id))
         #expect(position.twin != summary.twin)
         for (a, b) in zip(position.twin.tracks, summary.twin.tracks) { #expect(a.position.distance(to: b.position) < 0.05) }
     }
 
-    @Test func trackerNamesBecomeSettings() throws {
-        func settings(_ name: String) throws -> TrackerSettings {
-            try Simulation(worldFile: factory, options: RunOptions(tracker: name)).trackerSettings
+    /// `--tracker NAME` picks the registered tracker, composed of the documented roles.
+    @Test func trackerNamesComposeTheirRoles() throws {
+        func tracker(_ name: String) throws -> MultiTargetTracker {
+            let settings = try Simulation(worldFile: factory, options: RunOptions(tracker: name)).trackerSettings
+            return try #require(try Trackers.make(settings) as? MultiTargetTracker)
         }
-        #expect(try settings("gnn-imm").models.map(\.model) == [.constantVelocity, .constantTurn])
-        #expect(try settings("jpda-ca").models.map(\.model) == [.constantAcceleration])
-        #expect(try settings("jpda-ca").association == .jpda)
-        #expect(try settings("gnn-ct").models.map(\.model) == [.constantTurn])
-        #expect(throws: WorldFileError.self) { try settings("kalman") }
+        func models(_ name: String) throws -> [MotionModel] {
+            try #require(try tracker(name).predictor as? IMMPredictor).models.map(\.model)
+        }
+        #expect(try models("gnn-imm") == [.constantVelocity, .constantTurn])
+        #expect(try models("jpda-ca") == [.constantAcceleration])
+        #expect(try tracker("jpda-ca").associator is JPDAAssociator)
+        #expect(try tracker("gnn-ct").associator is GNNAssociator)
+        #expect(try models("gnn-ct") == [.constantTurn])
+        #expect(throws: WorldFileError.self) { try tracker("kalman") }
     }
 }

@@ -9,7 +9,7 @@ import TwinWorld
     let tiny = packageRoot.appendingPathComponent("worlds/tiny.yaml").path
 
     @Test func fidelityOverrideAppliesToEveryLinkClassAndRuns() throws {
-        let sim = try Simulation(worldFile: tiny, options: RunOptions(duration: 0.3, mode: .trpTrp, fidelity: .waveform))
+        let sim = try Simulation(worldFile: tiny, options: RunOptions(duration: 0.3, mode: .trpTrp, fidelity: "waveform"))
         #expect(sim.spec.sensing.fidelity == .all(.waveform))
         let summary = try sim.run()
         #expect(summary.frames == 3)
@@ -19,9 +19,9 @@ import TwinWorld
     }
 
     @Test func fidelityIsStoredForResume() throws {
-        let stored = StoredRunOptions(RunOptions(fidelity: .waveform))
+        let stored = StoredRunOptions(RunOptions(fidelity: "waveform"))
         let decoded = try JSONDecoder().decode(StoredRunOptions.self, from: JSONEncoder().encode(stored))
-        #expect(decoded.options(recordPath: "r.sqlite", commandLine: "x").fidelity == .waveform)
+        #expect(decoded.options(recordPath: "r.sqlite", commandLine: "x").fidelity == "waveform")
         // Recordings written before the option existed decode with no override.
         let old = #"{"overrides":[],"recordObservations":true,"batchFrames":50}"#
         #expect(try JSONDecoder().decode(StoredRunOptions.self, from: Data(old.utf8)).fidelity == nil)
@@ -32,7 +32,7 @@ import TwinWorld
         do {
             _ = try Simulation(
                 worldFile: tiny,
-                options: RunOptions(overrides: [WorldOverride(key: "sensing.maxRange", value: "400")], fidelity: .waveform))
+                options: RunOptions(overrides: [WorldOverride(key: "sensing.maxRange", value: "400")], fidelity: "waveform"))
             Issue.record("accepted a world whose unambiguous range is too short")
         } catch let error as WorldFileError {
             #expect(error.problems.count == 2)

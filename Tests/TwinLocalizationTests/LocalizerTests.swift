@@ -52,15 +52,15 @@ enum Problems {
 struct LocalizerTests {
     let target = Vec3(37, 61, 1.5)
 
-    @Test(arguments: LocalizerKind.allCases)
-    func eachKindIsMadeUnderItsName(kind: LocalizerKind) {
-        #expect(kind.make().name == kind.rawValue)
+    @Test(arguments: Localizers.registry.names)
+    func eachKindIsMadeUnderItsName(kind: String) {
+        #expect(Localizers.make(kind)!.name == kind)
     }
 
     @Test func noiseFreeRangesAndAnglesAreRecoveredBelowAMicrometre() throws {
         let problem = Problems.monostaticProblem(targets: [target])
-        for kind in [LocalizerKind.gaussNewton, .timeAngle, .ueSelection] {
-            let result = try kind.make().localize(problem)
+        for kind in ["gauss-newton", "time-angle", "ue-selection"] {
+            let result = try Localizers.make(kind)!.localize(problem)
             #expect(result.localizations.count == 1, "\(kind)")
             let l = try #require(result.localizations.first)
             #expect(l.position.distance(to: target) < 1e-6, "\(kind)")
@@ -69,8 +69,8 @@ struct LocalizerTests {
         }
         // Ranges alone (one range per link: the offline single-target case) with the delay-only localiser.
         let rangesOnly = Problems.monostaticProblem(targets: [target], angles: false)
-        for kind in [LocalizerKind.gaussNewton, .ellipsoid] {
-            let l = try #require(try kind.make().localize(rangesOnly).localizations.first)
+        for kind in ["gauss-newton", "ellipsoid"] {
+            let l = try #require(try Localizers.make(kind)!.localize(rangesOnly).localizations.first)
             #expect(l.position.distance(to: target) < 1e-6, "\(kind)")
             // 5 ranges, 3 unknowns.
             #expect(l.degreesOfFreedom == 2)
@@ -87,7 +87,7 @@ struct LocalizerTests {
                 echoes: [Problems.bistatic(s[p.0], s[p.1], target)])
         }
         let problem = LocalizationProblem(anchors: anchors, links: links)
-        let l = try #require(try LocalizerKind.gaussNewton.make().localize(problem).localizations.first)
+        let l = try #require(try Localizers.make("gauss-newton")!.localize(problem).localizations.first)
         #expect(l.position.distance(to: target) < 1e-6)
         #expect(l.flags == [.calibrated])
         // Each echo's own closed form (AoA + AoD, AoA only, AoD only) is exact.
@@ -179,7 +179,7 @@ struct LocalizerTests {
         let crlb = (bound[0, 0] + bound[1, 1] + bound[2, 2]).squareRoot()
 
         let clean = Problems.monostaticProblem(targets: [target])
-        let localizer = LocalizerKind.gaussNewton.make()
+        let localizer = Localizers.make("gauss-newton")!
         var random = SeededRandom(seed: 5)
         var squared = 0.0
         var reportedTrace = 0.0
@@ -211,8 +211,8 @@ struct LocalizerTests {
             let fake = a + random.uniform(10, 90) * Vec3.unit(azimuth: random.uniform(-.pi, .pi), elevation: random.uniform(-0.5, 0))
             problem.links[l].echoes.insert(Problems.monostatic(a, fake), at: l % 3)
         }
-        for kind in [LocalizerKind.gaussNewton, .timeAngle] {
-            let result = try kind.make().localize(problem)
+        for kind in ["gauss-newton", "time-angle"] {
+            let result = try Localizers.make(kind)!.localize(problem)
             #expect(result.localizations.count == 3, "\(kind): \(result.localizations.map(\.position))")
             for t in targets {
                 let best = result.localizations.map { $0.position.distance(to: t) }.min() ?? .infinity
@@ -245,7 +245,7 @@ struct LocalizerTests {
                         echoes: [Problems.bistatic(s[i], ue, target, angles: angles, offset: offset)]))
             }
             let problem = LocalizationProblem(anchors: anchors, links: links)
-            let l = try #require(try LocalizerKind.gaussNewton.make().localize(problem).localizations.first)
+            let l = try #require(try Localizers.make("gauss-newton")!.localize(problem).localizations.first)
             #expect(l.position.distance(to: target) < 1e-6)
             #expect(l.flags.contains(.offsetEstimated), "angles \(angles)")
             #expect(l.links == Array(0..<7), "angles \(angles)")
@@ -303,13 +303,13 @@ struct LocalizerTests {
             }
         }
         let problem = LocalizationProblem(anchors: anchors, links: links)
-        let selected = try #require(try LocalizerKind.ueSelection.make().localize(problem).localizations.first)
+        let selected = try #require(try Localizers.make("ue-selection")!.localize(problem).localizations.first)
         #expect(Set(selected.droppedAnchors) == ["ue1", "ue3"])
         #expect(selected.flags.contains(.anchorsDropped))
         #expect(selected.position.distance(to: target) < 1e-6)
         // Without selection the bad reports pull the estimate away or the worst links are cut,
         // never silently kept in a consistent-looking fit.
-        let plain = try LocalizerKind.gaussNewton.make().localize(problem).localizations
+        let plain = try Localizers.make("gauss-newton")!.localize(problem).localizations
         if let p = plain.first {
             let usesBad = p.links.contains { problem.links[$0].receiver == 6 || problem.links[$0].receiver == 8 }
             #expect(!usesBad || p.position.distance(to: target) > 0.01)
@@ -318,9 +318,9 @@ struct LocalizerTests {
 
     @Test func anchorPositionVarianceInflatesRangeAndAngleVariances() throws {
         var problem = Problems.monostaticProblem(targets: [target])
-        let before = try #require(try LocalizerKind.gaussNewton.make().localize(problem).localizations.first)
+        let before = try #require(try Localizers.make("gauss-newton")!.localize(problem).localizations.first)
         for a in problem.anchors.indices { problem.anchors[a].positionVariance = 4 }
-        let after = try #require(try LocalizerKind.gaussNewton.make().localize(problem).localizations.first)
+        let after = try #require(try Localizers.make("gauss-newton")!.localize(problem).localizations.first)
         #expect(after.position.distance(to: target) < 1e-6)
         // Every range variance grows from 0.01 to 4.01: the covariance grows accordingly.
         #expect(after.covariance.trace > 50 * before.covariance.trace)
@@ -331,13 +331,13 @@ struct LocalizerTests {
         // Link 2's range is 3 m long (an NLOS path that slipped through): the fit fails the
         // χ² test with it and passes without it.
         problem.links[2].echoes[0].range += 3
-        let l = try #require(try LocalizerKind.gaussNewton.make().localize(problem).localizations.first)
+        let l = try #require(try Localizers.make("gauss-newton")!.localize(problem).localizations.first)
         #expect(l.links == [0, 1, 3, 4])
         #expect(l.position.distance(to: target) < 1e-6)
     }
 
     @Test func badNumbersAreClearErrorsNotNaN() throws {
-        let localizer = LocalizerKind.gaussNewton.make()
+        let localizer = Localizers.make("gauss-newton")!
         var nan = Problems.monostaticProblem(targets: [target])
         nan.links[1].echoes[0].range = .nan
         #expect {
@@ -364,8 +364,8 @@ struct LocalizerTests {
             LocalizationProblem.Link(
                 id: $0, transmitter: $0, receiver: $0, offset: .none, echoes: [Problems.monostatic(line[$0], target, angles: false)])
         }
-        for kind in LocalizerKind.allCases {
-            let result = try kind.make().localize(LocalizationProblem(anchors: anchors, links: links))
+        for kind in Localizers.registry.names {
+            let result = try Localizers.make(kind)!.localize(LocalizationProblem(anchors: anchors, links: links))
             for l in result.localizations {
                 #expect(l.isFinite, "\(kind)")
                 #expect(!l.flags.isDisjoint(with: [.underdetermined, .lowQuality]), "\(kind): \(l.flags)")
@@ -373,7 +373,7 @@ struct LocalizerTests {
         }
         // One link alone is not a target.
         let single = LocalizationProblem(anchors: anchors, links: [links[0]])
-        #expect(try LocalizerKind.gaussNewton.make().localize(single).localizations.isEmpty)
+        #expect(try Localizers.make("gauss-newton")!.localize(single).localizations.isEmpty)
     }
 
     @Test func jointLocalizerFindsTargetsFromUnlabeledMonostaticAndSumRanges() throws {
@@ -386,7 +386,7 @@ struct LocalizerTests {
                     id: problem.links.count, transmitter: i, receiver: j, offset: .calibrated(value: 0, variance: 0),
                     echoes: targets.reversed().map { Problems.bistatic(s[i], s[j], $0, angles: false) }))
         }
-        let result = try LocalizerKind.joint.make().localize(problem)
+        let result = try Localizers.make("joint")!.localize(problem)
         #expect(result.localizations.count == 2)
         for t in targets {
             #expect((result.localizations.map { $0.position.distance(to: t) }.min() ?? .infinity) < 1e-4)

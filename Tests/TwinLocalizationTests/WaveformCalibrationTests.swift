@@ -13,7 +13,7 @@ import TwinWorld
         var spec = try WorldSpec.load(path: packageRoot.appendingPathComponent("worlds/factory.yaml").path)
         spec.sensing.mode = .trpTrp
         spec.sensing.stoMax = 60e-9
-        spec.sensing.fidelity = SensingFidelityPlan(trpTrp: .waveform)
+        spec.sensing.fidelity = SensingFidelityPlan(trpTrp: "waveform")
         var world = try World(spec: spec)
         var sensing = SensingEngine(world: spec, movers: world.movers)
         let resolution = 299_792_458.0 / (834 * 4 * 120e3)

@@ -220,7 +220,7 @@ func risWorld(panel: String = "", sensing: String = "") -> String {
         let eEl = Vec3(-Double.sin(el) * Double.cos(az), -Double.sin(el) * Double.sin(az), Double.cos(el))
         var spec1 = LocalizerSpec.default
         spec1.minimumLinks = 1
-        let localizer = LocalizerKind.timeAngle.make(LocalizerSettings(spec1))
+        let localizer = Localizers.make("time-angle", LocalizerSettings(spec1))!
         var zAz: [Double] = [], zEl: [Double] = [], naiveAz: [Double] = []
         for _ in 0..<300 {
             let (obs, truth) = sensing.observe(world.step(dt: 0.1))

@@ -71,7 +71,7 @@ import TwinWorld
             yaml: try String(contentsOf: packageRoot.appendingPathComponent("worlds/factory.yaml"), encoding: .utf8)
                 .replacingOccurrences(of: "  mode: monostatic", with: "  mode: trp-trp\n  fidelity: {trp-trp: waveform}\n  stoMaxNs: 30"),
             file: "factory.yaml")
-        #expect(spec.sensing.fidelity.trpTrp == .waveform)
+        #expect(spec.sensing.fidelity.trpTrp == "waveform")
         func run() throws -> [FrameObservations] {
             var world = try World(spec: spec)
             var sensing = SensingEngine(world: spec, movers: world.movers)

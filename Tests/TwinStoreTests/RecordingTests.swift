@@ -139,7 +139,7 @@ struct LocalizationRecordingTests {
         let spec = try WorldSpec.load(path: file)
         var world = try World(spec: spec)
         var sensing = SensingEngine(world: spec, movers: world.movers, mode: .monostatic)
-        let localizer = LocalizerKind.gaussNewton.make(LocalizerSettings(spec.localizer))
+        let localizer = Localizers.make("gauss-newton", LocalizerSettings(spec.localizer))!
         let stations = spec.baseStations.map { (name: $0.name, position: $0.position) }
         for _ in 0..<7 {
             let snapshot = world.step(dt: spec.simulation.dt)
@@ -162,7 +162,7 @@ struct LocalizationRecordingTests {
         let path = temporaryPath("tiny.sqlite")
         let file = packageRoot.appendingPathComponent("worlds/tiny.yaml").path
         _ = try Simulation(
-            worldFile: file, options: RunOptions(duration: 0.5, recordPath: path, commandLine: "test", localizer: .timeAngle)
+            worldFile: file, options: RunOptions(duration: 0.5, recordPath: path, commandLine: "test", localizer: "time-angle")
         ).run()
         #expect(try Recording(path: path).summary().metadata.localizer == "time-angle")
     }
@@ -313,7 +313,7 @@ struct ReplayTests {
         #expect(other.tracker == "gnn-imm")
         let difference = try #require(other.firstDifference)
         #expect(difference.hasPrefix("frame 2: track 1 "))
-        let same = try Replay.run(recording: original, options: ReplayOptions(localizer: .gaussNewton, verify: true, commandLine: "test"))
+        let same = try Replay.run(recording: original, options: ReplayOptions(localizer: "gauss-newton", verify: true, commandLine: "test"))
         #expect(same.firstDifference == nil)
         #expect(throws: ReplayError.self) {
             try Replay.run(recording: original, options: ReplayOptions(recordPath: original, commandLine: "test"))

@@ -4,6 +4,18 @@ import TwinMath
 
 @testable import TwinTracking
 
+/// The registered tracker `settings.name` as the composed `MultiTargetTracker` it is.
+func makeTracker(_ settings: TrackerSettings, state: TwinState = TwinState()) throws -> MultiTargetTracker {
+    try #require(try Trackers.make(settings, state: state) as? MultiTargetTracker)
+}
+
+/// The JPDA associator of `settings`.
+func jpdaAssociator(_ s: TrackerSettings) -> JPDAAssociator {
+    JPDAAssociator(
+        gateProbability: s.gateProbability, detectionProbability: s.detectionProbability, clutterDensity: s.clutterDensity,
+        hypothesisBudget: s.jpdaHypothesisBudget)
+}
+
 struct TrackerTests {
     /// Position RMSE of one target flying straight, turning at 0.3 rad/s for 10 s and flying
     /// straight again (a UAV manoeuvre), tracked by `settings` over 40 Monte-Carlo runs.
@@ -12,7 +24,7 @@ struct TrackerTests {
         var total = 0.0, count = 0
         for run in 0..<40 {
             var rng = SeededRandom(seed: 99).substream(run)
-            var tracker = try MultiTargetTracker(settings: settings)
+            var tracker = try makeTracker(settings)
             var p = Vec3(0, 0, 30), v = Vec3(15, 0, 0)
             for k in 0..<300 {
                 let t = Double(k + 1) * dt
@@ -38,12 +50,8 @@ struct TrackerTests {
 
     /// IMM (CV + CT) beats CV alone on a turning UAV, with the same CV process noise.
     @Test func immBeatsConstantVelocityOnTurningUAV() throws {
-        let cv = TrackerSettings(models: [MotionSettings(model: .constantVelocity, processNoise: 0.5)], confirmHits: 1, confirmWindow: 1)
-        let imm = TrackerSettings(
-            models: [
-                MotionSettings(model: .constantVelocity, processNoise: 0.5),
-                MotionSettings(model: .constantTurn, processNoise: 0.5, turnRateNoise: 0.01),
-            ], confirmHits: 1, confirmWindow: 1)
+        let cv = TrackerSettings(name: "gnn-cv", processNoise: 0.5, confirmHits: 1, confirmWindow: 1)
+        let imm = TrackerSettings(name: "gnn-imm", processNoise: 0.5, turnRateNoise: 0.01, confirmHits: 1, confirmWindow: 1)
         let cvError = try turningUAVError(cv)
         let immError = try turningUAVError(imm)
         #expect(immError < 0.8 * cvError, "IMM \(immError) m vs CV \(cvError) m")
@@ -51,12 +59,8 @@ struct TrackerTests {
 
     /// IMM model probabilities follow the manoeuvre: CT dominates mid-turn, CV on the straight.
     @Test func immModelProbabilitiesFollowTheManoeuvre() throws {
-        let settings = TrackerSettings(
-            models: [
-                MotionSettings(model: .constantVelocity, processNoise: 0.1),
-                MotionSettings(model: .constantTurn, processNoise: 0.1, turnRateNoise: 0.01),
-            ], confirmHits: 1, confirmWindow: 1)
-        var tracker = try MultiTargetTracker(settings: settings)
+        let settings = TrackerSettings(name: "gnn-imm", processNoise: 0.1, turnRateNoise: 0.01, confirmHits: 1, confirmWindow: 1)
+        var tracker = try makeTracker(settings)
         var rng = SeededRandom(seed: 5)
         var p = Vec3(0, 0, 30), v = Vec3(15, 0, 0)
         var ctMidTurn = 0.0, ctStraight = 0.0
@@ -81,10 +85,10 @@ struct TrackerTests {
 
     /// Two targets cross at 30° (closest approach 0 m at t = 5 s); GNN keeps each on its own
     /// track id through and after the crossing, and never holds a third confirmed track.
-    @Test(arguments: [AssociationMethod.gnn, .jpda])
-    func crossingTargetsKeepTheirIds(association: AssociationMethod) throws {
-        let settings = TrackerSettings(association: association, models: [MotionSettings(model: .constantVelocity, processNoise: 0.1)])
-        var tracker = try MultiTargetTracker(settings: settings)
+    @Test(arguments: ["gnn-cv", "jpda-cv"])
+    func crossingTargetsKeepTheirIds(name: String) throws {
+        let settings = TrackerSettings(name: name, processNoise: 0.1)
+        var tracker = try makeTracker(settings)
         var rng = SeededRandom(seed: 3)
         let speed = 10.0, half = 15.0 * Double.pi / 180
         let va = Vec3(speed * cos(half), speed * sin(half), 0), vb = Vec3(speed * cos(half), -speed * sin(half), 0)
@@ -116,7 +120,7 @@ struct TrackerTests {
     /// it disappears and is deleted after 5 consecutive misses; a single false detection
     /// starts a tentative track that dies without ever being confirmed.
     @Test func trackLifeFollowsMOfNAndMisses() throws {
-        var tracker = try MultiTargetTracker(settings: TrackerSettings(confirmHits: 3, confirmWindow: 5, deleteAfterMisses: 5))
+        var tracker = try makeTracker(TrackerSettings(confirmHits: 3, confirmWindow: 5, deleteAfterMisses: 5))
         var confirmedAt: Int?, deletedAt: Int?, oneOffGoneAt: Int?
         var statuses: [TrackStatus] = []
         for k in 0..<20 {
@@ -142,8 +146,8 @@ struct TrackerTests {
     /// is exactly as if they had not been sent.
     @Test func badDetectionsNeverReachTheTwin() throws {
         let settings = TrackerSettings(confirmHits: 1, confirmWindow: 1)
-        var clean = try MultiTargetTracker(settings: settings)
-        var dirty = try MultiTargetTracker(settings: settings)
+        var clean = try makeTracker(settings)
+        var dirty = try makeTracker(settings)
         let bad = [
             detection(Vec3(.nan, 0, 0)),
             Detection(position: Vec3(1, 1, 1), covariance: SymmetricMatrix3(xx: 1, xy: 2, xz: 0, yy: 1, yz: 0, zz: 1)),
@@ -166,11 +170,8 @@ struct TrackerTests {
     /// A tracker rebuilt from its state, encoded and decoded, continues bit for bit.
     @Test(arguments: ["gnn-cv", "jpda-imm"])
     func rebuiltFromPersistedStateContinuesIdentically(name: String) throws {
-        let imm = [
-            MotionSettings(model: .constantVelocity, processNoise: 1), MotionSettings(model: .constantTurn, processNoise: 1),
-        ]
         let settings =
-            name == "gnn-cv" ? TrackerSettings() : TrackerSettings(association: .jpda, models: imm, clutterDensity: 1e-3)
+            name == "gnn-cv" ? TrackerSettings() : TrackerSettings(name: "jpda-imm", processNoise: 1, clutterDensity: 1e-3)
         var rng = SeededRandom(seed: 8)
         var frames: [[Detection]] = []
         for k in 0..<40 {
@@ -183,13 +184,13 @@ struct TrackerTests {
             frame.append(detection(Vec3(rng.uniform(0, 50), rng.uniform(0, 10), 1), variance: 0.09))
             frames.append(frame)
         }
-        var straight = try MultiTargetTracker(settings: settings)
+        var straight = try makeTracker(settings)
         for k in 0..<40 { _ = straight.update(frameIndex: k, time: Double(k) * 0.1, detections: frames[k]) }
 
-        var first = try MultiTargetTracker(settings: settings)
+        var first = try makeTracker(settings)
         for k in 0..<17 { _ = first.update(frameIndex: k, time: Double(k) * 0.1, detections: frames[k]) }
         let data = try CheckpointCoding.encode(first.state)
-        var resumed = try MultiTargetTracker(settings: settings, state: CheckpointCoding.decode(TwinState.self, from: data))
+        var resumed = try makeTracker(settings, state: CheckpointCoding.decode(TwinState.self, from: data))
         for k in 17..<40 { _ = resumed.update(frameIndex: k, time: Double(k) * 0.1, detections: frames[k]) }
         #expect(resumed.state == straight.state)
         #expect(straight.state.confirmedTracks.count >= 6)
@@ -198,8 +199,8 @@ struct TrackerTests {
     /// JPDA weights of two tracks sharing two detections equal the enumeration of the seven
     /// joint events done by hand.
     @Test func jpdaWeightsMatchHandEnumeration() throws {
-        let settings = TrackerSettings(association: .jpda, detectionProbability: 0.8, clutterDensity: 0.01)
-        let tracker = try MultiTargetTracker(settings: settings)
+        let settings = TrackerSettings(name: "jpda-cv", detectionProbability: 0.8, clutterDensity: 0.01)
+        let tracker = jpdaAssociator(settings)
         let predicted = [
             cvState(Vec3(0, 0, 0), .zero, positionVariance: 1, velocityVariance: 1),
             cvState(Vec3(1.5, 0, 0), .zero, positionVariance: 1, velocityVariance: 1),
@@ -208,7 +209,7 @@ struct TrackerTests {
         let gated = GatingIndex.gatedPairs(predicted: predicted.map(PredictedPosition.init), detections: detections, gate: tracker.gate)
         #expect(gated.byTrack.map { $0.map(\.detection) } == [[0, 1], [0, 1]])
         let clusters = Clusters(tracks: 2, detections: 2, pairs: gated)
-        let betas = tracker.jpda(gated: gated, clusters: clusters)
+        let betas = tracker.betas(gated: gated, clusters: clusters)
 
         // By hand: g(t, d) = P_D N(z_d; x_t, P + R)/λ with S = 1.5 I; miss weight 1 − P_D P_G.
         func g(_ t: Int, _ d: Int) -> Double {
@@ -271,7 +272,7 @@ struct TrackerTests {
             TargetClass(name: "person", meanDbsm: -1, spreadDb: 3), TargetClass(name: "car", meanDbsm: 15, spreadDb: 4),
             TargetClass(name: "small-uav", meanDbsm: -20, spreadDb: 4),
         ]
-        var tracker = try MultiTargetTracker(settings: TrackerSettings(classes: classes))
+        var tracker = try makeTracker(TrackerSettings(classes: classes))
         var rng = SeededRandom(seed: 2)
         for k in 0..<10 {
             var d = detection(Vec3(Double(k), 0, 0), variance: 0.1)
@@ -288,23 +289,23 @@ struct TrackerTests {
         var s = TrackerSettings()
         s.confirmHits = 7
         s.gateProbability = 1.5
-        s.association = .jpda
+        s.name = "jpda-cv"
         s.measurement = .raw
-        #expect(throws: TrackerSettingsError.self) { try MultiTargetTracker(settings: s) }
+        #expect(throws: TrackerSettingsError.self) { try Trackers.make(s) }
         let fields = s.problems.map(\.field)
         #expect(fields == ["gateProbability", "confirmHits", "measurement"])
-        var mixed = TrackerSettings()
-        mixed.models = [
-            MotionSettings(model: .constantAcceleration, processNoise: 1), MotionSettings(model: .constantTurn, processNoise: 1),
-        ]
-        #expect(mixed.problems.map(\.field) == ["models"])
+        var unknown = TrackerSettings()
+        unknown.name = "gnn-xyz"
+        #expect(unknown.problems.map(\.field) == ["name"])
+        // Motion models that cannot share a state are refused by the composition.
+        #expect(IMMPredictor.problem([MotionSettings(model: .constantAcceleration, processNoise: 1), MotionSettings(model: .constantTurn, processNoise: 1)])?.field == "name")
     }
 
     /// Over the JPDA budget, the cheap approximation gives weights that are probabilities
     /// (each track's sum ≤ 1) ordered like the exact ones.
     @Test func cheapJPDAIsUsedBeyondTheBudgetAndStaysAProbability() throws {
-        let exact = try MultiTargetTracker(settings: TrackerSettings(association: .jpda, clutterDensity: 0.01))
-        let cheap = try MultiTargetTracker(settings: TrackerSettings(association: .jpda, clutterDensity: 0.01, jpdaHypothesisBudget: 3))
+        let exact = jpdaAssociator(TrackerSettings(name: "jpda-cv", clutterDensity: 0.01))
+        let cheap = jpdaAssociator(TrackerSettings(name: "jpda-cv", clutterDensity: 0.01, jpdaHypothesisBudget: 3))
         let predicted = (0..<3).map { cvState(Vec3(Double($0), 0, 0), .zero, positionVariance: 1, velocityVariance: 1) }
         let detections = [
             detection(Vec3(0.1, 0, 0), variance: 0.5), detection(Vec3(1.2, 0.2, 0), variance: 0.5),
@@ -313,8 +314,8 @@ struct TrackerTests {
         let gated = GatingIndex.gatedPairs(predicted: predicted.map(PredictedPosition.init), detections: detections, gate: exact.gate)
         let clusters = Clusters(tracks: 3, detections: 3, pairs: gated)
         #expect(clusters.count == 1)
-        let b = exact.jpda(gated: gated, clusters: clusters)
-        let c = cheap.jpda(gated: gated, clusters: clusters)
+        let b = exact.betas(gated: gated, clusters: clusters)
+        let c = cheap.betas(gated: gated, clusters: clusters)
         #expect(b != c)  // the budget of 3 events forced the approximation
         for t in 0..<3 {
             #expect(c[t].reduce(0, +) <= 1 + 1e-12 && c[t].allSatisfy { $0 >= 0 })

@@ -46,7 +46,9 @@ import TwinWorld
         let unknown = problems(yaml("cooperation: {policy: isolated, calibrate: false}"))
         #expect(unknown.first?.key == "cooperation.calibrate")
         #expect(unknown.first?.found.contains("did you mean 'calibration'") == true)
-        #expect(problems(yaml("cooperation: {calibration: true}")).first?.found == "no 'policy'")
+        let policy = problems(yaml("cooperation: {calibration: true}")).first
+        #expect(policy?.key == "cooperation.policy" && policy?.found == "no such key")
+        #expect(policy?.expected == "one of 'isolated', 'measurement-sharing', 'track-sharing'")
         let reference = problems(yaml("cooperation: {policy: isolated, reference: op-c}"))
         #expect(reference.first?.key == "cooperation.reference")
         #expect(reference.first?.found == "'op-c' (did you mean 'op-a'?)")

@@ -33,7 +33,7 @@ struct HandoverSpecTests {
         #expect(p.map(\.key) == ["handover.policy"])
         let policy = p.first { $0.key == "handover.policy" }
         #expect(policy?.expected == "one of 'none', 'strongest', 'hysteresis', 'predictive'")
-        #expect(policy?.found == "'hysterisis'")
+        #expect(policy?.found == "'hysterisis' (did you mean 'hysteresis'?)")
         let typo = problems(factoryYAML() + "\nhandover: {policy: hysteresis, hysteresisDB: 3}\n")
         #expect(typo.map(\.key) == ["handover.hysteresisDB"])
         #expect(typo.first?.found == "unknown key 'hysteresisDB' (did you mean 'hysteresisDb'?)")

@@ -9,9 +9,17 @@ func shippedWorld(_ name: String) throws -> WorldSpec {
 }
 
 /// Decodes YAML text, expecting failure; returns the problems.
+/// A catalogue of component names for these tests (TwinWorld cannot see the registries; the
+/// engine's `Components.catalogue` is tested against them in TwinEngineTests).
+let testCatalogue = ComponentCatalogue([
+    "localizer": ["gauss-newton", "ellipsoid", "time-angle", "joint", "ue-selection"],
+    "tracker": ["gnn-cv", "gnn-ca", "gnn-ct", "gnn-imm", "jpda-cv", "jpda-ca", "jpda-ct", "jpda-imm"],
+    "channel model": ["radar-equation"], "measurement model": ["abstract", "waveform"],
+])
+
 func problems(_ yaml: String) -> [WorldFileProblem] {
     do {
-        _ = try WorldSpec.decode(yaml: yaml, file: "test.yaml")
+        _ = try WorldSpec.decode(yaml: yaml, file: "test.yaml", components: testCatalogue)
         return []
     } catch let error as WorldFileError {
         return error.problems

@@ -25,9 +25,9 @@ import TwinWorld
         let some = try WorldSpec.decode(
             yaml: world("  fidelity: {trp-trp: waveform, monostatic: abstract}\n  waveform: {comb: 2, window: none, cfarPfa: 1e-4}"),
             file: "t.yaml")
-        #expect(some.sensing.fidelity == SensingFidelityPlan(trpTrp: .waveform))
-        #expect(some.sensing.fidelity.fidelity(linkClass: "trp-trp") == .waveform)
-        #expect(some.sensing.fidelity.fidelity(linkClass: "cell-free") == .abstract)
+        #expect(some.sensing.fidelity == SensingFidelityPlan(trpTrp: "waveform"))
+        #expect(some.sensing.fidelity.fidelity(linkClass: "trp-trp") == "waveform")
+        #expect(some.sensing.fidelity.fidelity(linkClass: "cell-free") == "abstract")
         #expect(some.sensing.waveform.comb == 2 && some.sensing.waveform.window == WaveformWindow.none)
         #expect(some.sensing.waveform.cfarPfa == 1e-4)
     }
@@ -36,8 +36,8 @@ import TwinWorld
         let word = problems(world("  fidelity: wavefrom"))
         #expect(word.count == 1)
         #expect(word.first?.key == "sensing.fidelity")
-        #expect(word.first?.expected == "one of 'abstract', 'waveform'")
-        #expect(word.first?.found == "'wavefrom'")
+        #expect(word.first?.expected == "a measurement model: one of 'abstract', 'waveform'")
+        #expect(word.first?.found == "'wavefrom' (did you mean 'waveform'?)")
         #expect(word.first?.line != nil)
 
         let list = problems(world("  fidelity: [waveform]"))

@@ -1,5 +1,6 @@
 import Testing
 import TwinMath
+import TwinTracking
 
 @testable import TwinWorld
 
@@ -192,7 +193,7 @@ struct LocalizerSectionTests {
     @Test func absentSectionGivesTheDocumentedDefaults() throws {
         let spec = try WorldSpec.decode(yaml: factoryYAML(), file: "t.yaml")
         #expect(spec.localizer == .default)
-        #expect(spec.localizer.kind == .gaussNewton && spec.localizer.minimumLinks == 2)
+        #expect(spec.localizer.name == "gauss-newton" && spec.localizer.minimumLinks == 2)
         #expect(spec.localizer.gateProbability == 0.999 && spec.localizer.ueReportSigma == nil)
     }
 
@@ -214,7 +215,7 @@ struct LocalizerSectionTests {
         #expect(
             l
                 == LocalizerSpec(
-                    kind: .ueSelection, gateProbability: 0.99, minimumLinks: 3, residualProbability: 0.995, dropProbability: 0.9,
+                    name: "ue-selection", gateProbability: 0.99, minimumLinks: 3, residualProbability: 0.995, dropProbability: 0.9,
                     jointMaxSubset: 5, jointSearchBudget: 5000, ueReportSigma: 2.5))
     }
 
@@ -239,8 +240,8 @@ struct LocalizerSectionTests {
 struct TrackerSectionTests {
     @Test func absentSectionGivesTheDocumentedDefaults() throws {
         let t = try WorldSpec.decode(yaml: factoryYAML(), file: "t.yaml").tracker
-        #expect(t == .default)
-        #expect(t.kind == .gnnCV && t.kind.association == "gnn" && t.kind.motion == "cv")
+        #expect(t == .defaults)
+        #expect(t.name == "gnn-cv")
         #expect(t.measurement == .position && t.processNoise == 10 && t.gateProbability == 0.99)
         #expect(t.confirmHits == 3 && t.confirmWindow == 5 && t.deleteAfterMisses == 5)
     }
@@ -270,8 +271,8 @@ struct TrackerSectionTests {
         let t = try WorldSpec.decode(yaml: yaml, file: "t.yaml").tracker
         #expect(
             t
-                == TrackerSpec(
-                    kind: .gnnIMM, measurement: .raw, processNoise: 2.5, turnRateNoise: 0.02, switchProbability: 0.1,
+                == TrackerSettings(
+                    name: "gnn-imm", measurement: .raw, processNoise: 2.5, turnRateNoise: 0.02, switchProbability: 0.1,
                     gateProbability: 0.995, confirmHits: 2, confirmWindow: 4, deleteAfterMisses: 7, maxPositionSigma: 15,
                     initialVelocitySigma: 3, initialAccelerationSigma: 1, initialTurnRateSigma: 0.2, detectionProbability: 0.8,
                     clutterDensity: 0.001, jpdaHypothesisBudget: 500))
@@ -301,7 +302,7 @@ struct TrackerSectionTests {
                 WorldOverride(parsing: "tracker.name=jpda-imm")!, WorldOverride(parsing: "tracker.processNoise = 4")!,
                 WorldOverride(parsing: "simulation.seed=11")!,
             ])
-        #expect(spec.tracker.kind == .jpdaIMM && spec.tracker.processNoise == 4 && spec.simulation.seed == 11)
+        #expect(spec.tracker.name == "jpda-imm" && spec.tracker.processNoise == 4 && spec.simulation.seed == 11)
         do {
             _ = try WorldSpec.decode(yaml: factoryYAML(), file: "t.yaml", overrides: [WorldOverride(parsing: "tracker.gateProbability=2")!])
             Issue.record("an out-of-range override must fail")

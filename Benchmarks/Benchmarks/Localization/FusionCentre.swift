@@ -48,15 +48,15 @@ func registerFusionCentreBenchmarks() {
         for problem in angleProblems { blackHole(try GaussNewton.solve(problem, initial: Vec3(50, 50, 1.5))) }
     }
     // Each iteration is 20 frames: time per frame = wall clock / 20.
-    for kind in [LocalizerKind.gaussNewton, .timeAngle, .ellipsoid] {
-        let localizer = kind.make()
-        Benchmark("Localizer \(kind.rawValue): factory monostatic (20 frames)") { benchmark in
+    for kind in ["gauss-newton", "time-angle", "ellipsoid"] {
+        let localizer = Localizers.make(kind)!
+        Benchmark("Localizer \(kind): factory monostatic (20 frames)") { benchmark in
             for problem in monostaticFrames { blackHole(try localizer.localize(problem)) }
         }
     }
-    for kind in [LocalizerKind.gaussNewton, .timeAngle] {
-        let localizer = kind.make()
-        Benchmark("Localizer \(kind.rawValue): factory trp-trp (20 frames)") { benchmark in
+    for kind in ["gauss-newton", "time-angle"] {
+        let localizer = Localizers.make(kind)!
+        Benchmark("Localizer \(kind): factory trp-trp (20 frames)") { benchmark in
             for problem in bistaticFrames { blackHole(try localizer.localize(problem)) }
         }
     }

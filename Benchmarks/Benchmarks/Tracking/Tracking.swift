@@ -32,7 +32,7 @@ struct TrackingScene {
             }
             all.append(frame)
         }
-        guard var tracker = try? MultiTargetTracker(settings: settings) else { fatalError("invalid tracker settings") }
+        guard var tracker = (try? Trackers.make(settings)) as? MultiTargetTracker else { fatalError("invalid tracker settings") }
         for k in 0..<20 { _ = tracker.update(frameIndex: k, time: Double(k) * 0.1, detections: all[k]) }
         warm = tracker
         frames = Array(all[20...])
@@ -46,9 +46,8 @@ struct TrackingScene {
     }
 }
 
-let cv = TrackerSettings(models: [MotionSettings(model: .constantVelocity, processNoise: 1)])
-let imm = TrackerSettings(
-    models: [MotionSettings(model: .constantVelocity, processNoise: 1), MotionSettings(model: .constantTurn, processNoise: 1)])
+let cv = TrackerSettings(name: "gnn-cv", processNoise: 1)
+let imm = TrackerSettings(name: "gnn-imm", processNoise: 1)
 
 let benchmarks: @Sendable () -> Void = {
     Benchmark.defaultConfiguration = .init(
@@ -58,7 +57,7 @@ let benchmarks: @Sendable () -> Void = {
         let scene = TrackingScene(targets: targets, settings: cv)
         Benchmark("Tracker gnn-cv: \(targets) targets (100 frames)") { _ in blackHole(scene.run()) }
     }
-    for (name, settings) in [("jpda-cv", TrackerSettings(association: .jpda, models: cv.models)), ("gnn-imm", imm)] {
+    for (name, settings) in [("jpda-cv", TrackerSettings(name: "jpda-cv", processNoise: 1)), ("gnn-imm", imm)] {
         let scene = TrackingScene(targets: 200, settings: settings)
         Benchmark("Tracker \(name): 200 targets (100 frames)") { _ in blackHole(scene.run()) }
     }

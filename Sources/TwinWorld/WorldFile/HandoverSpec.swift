@@ -67,31 +67,5 @@ public struct HandoverSpec: Sendable, Equatable {
 
 extension WorldDecoder {
     /// The optional `handover` section; absent means `policy: none` (today's behaviour).
-    func decodeHandover(_ value: YAMLValue?) throws -> HandoverSpec {
-        var spec = HandoverSpec.default
-        guard let value else { return spec }
-        var m = try value.mapping()
-        defer { m.finish() }
-        let d = HandoverSpec.default
-        spec.policy = try m.choice("policy", default: d.policy)
-        spec.hysteresisDb = try m.double(
-            "hysteresisDb", default: d.hysteresisDb, "a hysteresis from 0 to 40 dB", where: { (0...40).contains($0) })
-        spec.timeToTrigger = try m.double(
-            "timeToTrigger", default: d.timeToTrigger, "a time-to-trigger from 0 to 60 s", where: { (0...60).contains($0) })
-        spec.predictionHorizon = try m.double(
-            "predictionHorizon", default: d.predictionHorizon, "a prediction horizon from 0 to 60 s", where: { (0...60).contains($0) })
-        spec.clusterSize = try m.int(
-            "clusterSize", default: d.clusterSize, "a whole number of base stations from 1 to 16", where: { (1...16).contains($0) })
-        spec.searchPeriod = try m.double(
-            "searchPeriod", default: d.searchPeriod, "a search period from 0.001 to 3600 s", where: { (0.001...3600).contains($0) })
-        spec.executionDelay = try m.double(
-            "executionDelay", default: d.executionDelay, "an execution delay from 0 to 60 s", where: { (0...60).contains($0) })
-        spec.pingPongWindow = try m.double(
-            "pingPongWindow", default: d.pingPongWindow, "a ping-pong window from 0 to 3600 s", where: { (0...3600).contains($0) })
-        spec.thresholdDb = try m.double("thresholdDb", default: d.thresholdDb, "a coverage threshold in dB")
-        spec.referenceRCSDbsm = try m.double("referenceRCSDbsm", default: d.referenceRCSDbsm, "a radar cross section in dBsm")
-        spec.minBeamRadius = try m.double(
-            "minBeamRadius", default: d.minBeamRadius, "a beam radius from 0.1 to 1000 m", where: { (0.1...1000).contains($0) })
-        return spec
-    }
+    func decodeHandover(_ value: YAMLValue?) throws -> HandoverSpec { try decodeSection(value) }
 }

@@ -12,32 +12,33 @@ public enum SensingFidelity: String, Sendable, Equatable, CaseIterable, Codable 
     case waveform
 }
 
-/// The fidelity of each link class: `sensing.fidelity` is either one word for all classes or
-/// a mapping `{monostatic:, trp-trp:, trp-ue:, cell-free:}` (missing classes: abstract).
+/// The measurement model (fidelity) of each link class, by name (TwinSensing's
+/// `MeasurementModels`: `abstract`, `waveform`, or one a library user registered):
+/// `sensing.fidelity` is either one name for all classes or a mapping `{monostatic:, trp-trp:,
+/// trp-ue:, cell-free:}` (missing classes: abstract).
 public struct SensingFidelityPlan: Sendable, Equatable, Codable {
-    public var monostatic: SensingFidelity
-    public var trpTrp: SensingFidelity
-    public var trpUE: SensingFidelity
-    public var cellFree: SensingFidelity
+    public var monostatic: String
+    public var trpTrp: String
+    public var trpUE: String
+    public var cellFree: String
 
-    public init(
-        monostatic: SensingFidelity = .abstract, trpTrp: SensingFidelity = .abstract, trpUE: SensingFidelity = .abstract,
-        cellFree: SensingFidelity = .abstract
-    ) {
+    public init(monostatic: String = "abstract", trpTrp: String = "abstract", trpUE: String = "abstract", cellFree: String = "abstract") {
         (self.monostatic, self.trpTrp, self.trpUE, self.cellFree) = (monostatic, trpTrp, trpUE, cellFree)
     }
 
-    /// The same fidelity for every link class.
-    public static func all(_ f: SensingFidelity) -> SensingFidelityPlan {
-        SensingFidelityPlan(monostatic: f, trpTrp: f, trpUE: f, cellFree: f)
+    /// The same measurement model for every link class.
+    public static func all(_ name: String) -> SensingFidelityPlan {
+        SensingFidelityPlan(monostatic: name, trpTrp: name, trpUE: name, cellFree: name)
     }
 
+    public static func all(_ f: SensingFidelity) -> SensingFidelityPlan { all(f.rawValue) }
+
     /// Whether any link class uses waveform fidelity.
-    public var usesWaveform: Bool { [monostatic, trpTrp, trpUE, cellFree].contains(.waveform) }
+    public var usesWaveform: Bool { [monostatic, trpTrp, trpUE, cellFree].contains(SensingFidelity.waveform.rawValue) }
 
     /// The fidelity of a link class by its world-file name (`monostatic`, `trp-trp`, `trp-ue`,
     /// `cell-free`); nil for an unknown name.
-    public func fidelity(linkClass name: String) -> SensingFidelity? {
+    public func fidelity(linkClass name: String) -> String? {
         switch name {
         case "monostatic": monostatic
         case "trp-trp": trpTrp
@@ -160,60 +161,5 @@ extension SensingSpec {
             }
         }
         return problems
-    }
-}
-
-extension WorldDecoder {
-    /// `sensing.fidelity`: a word for all link classes or a mapping per class.
-    func decodeFidelity(_ value: YAMLValue?) throws -> SensingFidelityPlan {
-        guard let value else { return SensingFidelityPlan() }
-        if case .scalar = value.node { return .all(try value.choice(SensingFidelity.self)) }
-        guard case .mapping = value.node else {
-            throw value.fail(
-                expected: "'abstract', 'waveform' or a mapping {monostatic:, trp-trp:, trp-ue:, cell-free:} of those")
-        }
-        var m = try value.mapping()
-        defer { m.finish() }
-        var plan = SensingFidelityPlan()
-        plan.monostatic = try m.choice("monostatic", default: .abstract)
-        plan.trpTrp = try m.choice("trp-trp", default: .abstract)
-        plan.trpUE = try m.choice("trp-ue", default: .abstract)
-        plan.cellFree = try m.choice("cell-free", default: .abstract)
-        return plan
-    }
-
-    /// `sensing.waveform`.
-    func decodeWaveform(_ value: YAMLValue?) throws -> WaveformSpec {
-        let d = WaveformSpec.default
-        guard let value else { return d }
-        var m = try value.mapping()
-        defer { m.finish() }
-        var spec = d
-        let combs = WaveformSpec.allowedCombs.map(String.init).joined(separator: ", ")
-        spec.comb = try m.int(
-            "comb", default: d.comb, "a comb of \(combs) subcarriers", where: { WaveformSpec.allowedCombs.contains($0) })
-        spec.window = try m.choice("window", default: d.window)
-        spec.cfarGuard = try m.int(
-            "cfarGuard", default: d.cfarGuard, "a whole number of guard resolution cells from 0 to 64", where: { (0...64).contains($0) })
-        spec.cfarTraining = try m.int(
-            "cfarTraining", default: d.cfarTraining, "a whole number of training resolution cells from 2 to 256",
-            where: { (2...256).contains($0) })
-        spec.cfarPfa = try m.double(
-            "cfarPfa", default: d.cfarPfa, "a false-alarm probability from 1e-12 to 0.1", where: { $0 >= 1e-12 && $0 <= 0.1 })
-        spec.zeroPadding = try m.int(
-            "zeroPadding", default: d.zeroPadding, "a whole zero-padding factor from 1 to 8", where: { (1...8).contains($0) })
-        spec.sidelobeMarginDb = try m.double(
-            "sidelobeMarginDb", default: d.sidelobeMarginDb, "a margin in dB from 0 to 40", where: { (0...40).contains($0) })
-        spec.synthesisFloorDb = try m.double(
-            "synthesisFloorDb", default: d.synthesisFloorDb, "a depth below the detection threshold in dB from 0 to 60",
-            where: { (0...60).contains($0) })
-        spec.rangeErrorFloor = try m.double(
-            "rangeErrorFloor", default: d.rangeErrorFloor, "a standard deviation in resolution cells from 0 to 10",
-            where: { (0...10).contains($0) })
-        spec.angles = try m.choice("angles", default: d.angles)
-        spec.angleErrorFloor = try m.double(
-            "angleErrorFloor", default: d.angleErrorFloor, "a standard deviation in Rayleigh widths from 0 to 1",
-            where: { (0...1).contains($0) })
-        return spec
     }
 }

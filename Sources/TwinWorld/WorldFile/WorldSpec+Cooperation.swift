@@ -37,12 +37,17 @@ public struct CooperationSpec: Sendable, Equatable {
     /// χ² gate (3 degrees of freedom) on the position difference of two operators' tracks for
     /// them to be taken as one target (track-to-track association).
     public var associationGate: Double
+    /// The world file's `calibration` key: the default of both halves.
+    public var calibrationSetting = true
+    /// The world file's `reference` (an operator's name), resolved into `reference`.
+    public var referenceName: String? = nil
 
     public init(
         policy: CooperationPolicy, calibration: Bool = true, clock: Bool? = nil, frame: Bool? = nil, reference: Int = 0,
         associationGate: Double = 16.27
     ) {
         self.policy = policy
+        calibrationSetting = calibration
         clockCalibration = clock ?? calibration
         frameCalibration = frame ?? calibration
         self.reference = reference
@@ -56,36 +61,22 @@ extension OperatorSpec {
 }
 
 extension WorldDecoder {
+    /// The optional `cooperation` section (nil when absent); `reference` names an operator.
     func decodeCooperation(_ value: YAMLValue?, operators: [OperatorSpec]) throws -> CooperationSpec? {
         guard let value else { return nil }
-        var m = try value.mapping()
-        defer { m.finish() }
-        let allowed = CooperationPolicy.allCases.map(\.rawValue)
-        let expected = "one of " + allowed.map { "'\($0)'" }.joined(separator: ", ")
-        guard let policyValue = m.optional("policy") else {
-            throw value.fail(expected: "a mapping with 'policy' (\(expected))", found: "no 'policy'")
-        }
-        let name = try policyValue.string(expected)
-        guard let policy = CooperationPolicy(rawValue: name) else {
-            let hint = closestSpelling(to: name, in: allowed).map { " (did you mean '\($0)'?)" } ?? ""
-            throw policyValue.fail(expected: expected, found: "'\(name)'\(hint)")
-        }
-        let calibration = try m.bool("calibration", default: true)
-        let clock = try m.optional("clockCalibration")?.bool()
-        let frame = try m.optional("frameCalibration")?.bool()
-        let names = operators.isEmpty ? [OperatorSpec.default.name] : operators.map(\.name)
-        var reference = 0
-        if let r = m.optional("reference") {
-            let name = try r.string("an operator name")
-            guard let k = names.firstIndex(of: name) else {
+        var spec = try decodeSection(value, as: CooperationSpec.self)
+        if let name = spec.referenceName {
+            let names = operators.isEmpty ? [OperatorSpec.default.name] : operators.map(\.name)
+            spec.referenceName = nil
+            if let k = names.firstIndex(of: name) {
+                spec.reference = k
+            } else if case .mapping(let m) = value.node, let node = m["reference"] {
                 let hint = closestSpelling(to: name, in: names).map { " (did you mean '\($0)'?)" } ?? ""
-                throw r.fail(expected: "one of the operators " + names.map { "'\($0)'" }.joined(separator: ", "), found: "'\(name)'\(hint)")
+                context.report(
+                    at: YAMLValue(node: node, path: "\(value.path).reference", context: context),
+                    expected: "one of the operators " + names.map { "'\($0)'" }.joined(separator: ", "), found: "'\(name)'\(hint)")
             }
-            reference = k
         }
-        let gate = try m.double(
-            "associationGate", default: 16.27, "a χ² gate from 0.1 to 1000 (3 degrees of freedom)", where: { (0.1...1000).contains($0) })
-        return CooperationSpec(
-            policy: policy, calibration: calibration, clock: clock, frame: frame, reference: reference, associationGate: gate)
+        return spec
     }
 }

@@ -1,10 +1,12 @@
 import Foundation
+import TwinConfiguration
 import TwinMath
+import TwinTracking
 import Yams
 
 extension WorldSpec {
     /// Reads and validates a world file. Every problem found is reported at once.
-    public static func load(path: String) throws -> WorldSpec {
+    public static func load(path: String, components: ComponentCatalogue? = nil) throws -> WorldSpec {
         let text: String
         do {
             text = try String(contentsOfFile: path, encoding: .utf8)
@@ -14,13 +16,19 @@ extension WorldSpec {
                 ? "it exists but is not readable UTF-8 text" : "no such file"
             throw WorldFileError.unreadable(file: path, reason: reason)
         }
-        return try decode(yaml: text, file: path)
+        return try decode(yaml: text, file: path, components: components)
     }
 
     /// Decodes and validates world-file text; `file` names it in messages. `overrides`
     /// (from `--set key.path=value` and shorthands like `--tracker`) replace or add scalar
     /// values before decoding, so they are validated exactly like the file's own.
-    public static func decode(yaml text: String, file: String, overrides: [WorldOverride] = []) throws -> WorldSpec {
+    ///
+    /// Component names (localiser, tracker, channel and measurement models) are checked
+    /// against `components`, the registries' names (TwinEngine's `Components.catalogue`, which
+    /// sees every registry); without it they are only checked to be names.
+    public static func decode(
+        yaml text: String, file: String, overrides: [WorldOverride] = [], components: ComponentCatalogue? = nil
+    ) throws -> WorldSpec {
         var root: Node
         do {
             guard let node = try Yams.compose(yaml: text) else {
@@ -38,6 +46,7 @@ extension WorldSpec {
         if !overrides.isEmpty { root = try WorldOverride.apply(overrides, to: root, file: file) }
         let context = WorldFileContext(file: file)
         let spec = WorldDecoder(context: context).decodeWorld(YAMLValue(node: root, path: "", context: context))
+        if let components { components.problems(context.components).forEach(context.report) }
         if let spec, context.problems.isEmpty { return spec }
         let problems = context.problems.sorted { ($0.line ?? 0, $0.column ?? 0) < ($1.line ?? 0, $1.column ?? 0) }
         throw WorldFileError.invalid(file: file, problems: problems)
@@ -169,7 +178,7 @@ struct WorldDecoder {
             description: description, simulation: simulation, map: map, movers: movers, ue: ue,
             operators: operators.isEmpty ? [OperatorSpec.default] : operators,
             baseStations: baseStations, ris: ris, sensing: sensing, localizer: localizer, tracker: tracker,
-            handover: handover ?? .default, cooperation: cooperation)
+            handover: handover ?? .default, cooperation: cooperation, componentReferences: context.components)
     }
 
     func checkUniqueNames(_ names: [(String, Int?)], what: String, key: String) {
@@ -184,17 +193,7 @@ struct WorldDecoder {
 
     // MARK: - Simulation
 
-    func decodeSimulation(_ value: YAMLValue) throws -> SimulationSpec {
-        var m = try value.mapping()
-        defer { m.finish() }
-        let dt = try m.positive("dt", "a positive time step in seconds")
-        let duration = try m.positive("duration", "a positive duration in seconds")
-        let seed = try m.int("seed", default: 1, "a non-negative whole number", where: { $0 >= 0 })
-        if let problem = SimulationSpec.checkFrames(dt: dt, duration: duration) {
-            context.report(at: value, expected: problem.expected, found: problem.found)
-        }
-        return SimulationSpec(dt: dt, duration: duration, seed: UInt64(seed))
-    }
+    func decodeSimulation(_ value: YAMLValue) throws -> SimulationSpec { try decodeSection(value) }
 
     // MARK: - Map
 
@@ -627,153 +626,15 @@ struct WorldDecoder {
         }
     }
 
-    // MARK: - UE
+    // MARK: - UE, sensing, localiser and tracker: through their key tables
 
-    func decodeUE(_ value: YAMLValue?) throws -> UESpec {
-        var spec = UESpec.default
-        guard let value else { return spec }
-        var m = try value.mapping()
-        defer { m.finish() }
-        if let g = m.optional("gnss") {
-            var gm = try g.mapping()
-            spec.gnssSigmaHorizontal = try gm.nonNegative(
-                "sigmaHorizontal", default: spec.gnssSigmaHorizontal, "a horizontal 1σ error in metres")
-            spec.gnssSigmaVertical = try gm.nonNegative("sigmaVertical", default: spec.gnssSigmaVertical, "a vertical 1σ error in metres")
-            spec.gnssCorrelationTime = try gm.positive(
-                "correlationTime", default: spec.gnssCorrelationTime, "a correlation time in seconds")
-            spec.gnssOutlierProbability = try gm.double(
-                "outlierProbability", default: spec.gnssOutlierProbability, "a probability in [0, 1]", where: { (0...1).contains($0) })
-            spec.gnssOutlierScale = try gm.nonNegative("outlierScale", default: spec.gnssOutlierScale, "a mean outlier size in metres")
-            gm.finish()
-        }
-        if let c = m.optional("clock") {
-            var cm = try c.mapping()
-            spec.clockOffsetMax =
-                try cm.nonNegative("maxOffsetNs", default: spec.clockOffsetMax * 1e9, "a largest timing offset in nanoseconds") * 1e-9
-            spec.clockDriftSigma = try cm.nonNegative("driftSigmaNsPerS", default: spec.clockDriftSigma * 1e9, "a drift 1σ in ns/s") * 1e-9
-            cm.finish()
-        }
-        return spec
-    }
+    func decodeUE(_ value: YAMLValue?) throws -> UESpec { try decodeSection(value) }
 
-    // MARK: - Sensing and tracker
+    func decodeSensing(_ value: YAMLValue?) throws -> SensingSpec { try decodeSection(value) }
 
-    func decodeSensing(_ value: YAMLValue?) throws -> SensingSpec {
-        var spec = SensingSpec.default
-        guard let value else { return spec }
-        var m = try value.mapping()
-        defer { m.finish() }
-        let d = SensingSpec.default
-        spec.mode = try m.choice("mode", default: d.mode)
-        spec.detectionThresholdDb = try m.double("detectionThresholdDb", default: d.detectionThresholdDb, "a detection threshold in dB")
-        spec.symbolsPerFrame = try m.int(
-            "symbolsPerFrame", default: d.symbolsPerFrame, "a whole number of OFDM symbols from 2 to 100000 (Doppler needs two)",
-            where: { (2...100_000).contains($0) })
-        spec.lineOfSight = try m.choice("lineOfSight", default: d.lineOfSight)
-        spec.maxRange = try m.positive("maxRange", default: d.maxRange, "a largest sensing range in metres")
-        spec.maxBaseline = try m.positive("maxBaseline", default: d.maxBaseline, "a largest TRP–TRP baseline in metres")
-        spec.missProbability = try m.double(
-            "missProbability", default: d.missProbability, "a probability in [0, 1]", where: { (0...1).contains($0) })
-        spec.nlosProbability = try m.double(
-            "nlosProbability", default: d.nlosProbability, "a probability in [0, 1]", where: { (0...1).contains($0) })
-        spec.nlosExcessMean = try m.positive("nlosExcessMean", default: d.nlosExcessMean, "a mean excess path length in metres")
-        spec.nlosExtraLossDb = try m.nonNegative("nlosExtraLossDb", default: d.nlosExtraLossDb, "an extra loss in dB")
-        spec.clutterRate = try m.double(
-            "clutterRate", default: d.clutterRate, "a mean number of false alarms per link and frame, 0 to 1000",
-            where: { (0...1000).contains($0) })
-        spec.clutterSNRMeanDb = try m.positive(
-            "clutterSNRMeanDb", default: d.clutterSNRMeanDb, "a mean false-alarm SNR above the threshold in dB")
-        spec.backgroundReflectors = try m.int(
-            "backgroundReflectors", default: d.backgroundReflectors, "a whole number of reflectors from 0 to 10000",
-            where: { (0...10_000).contains($0) })
-        spec.backgroundRCSDbsm = try m.double("backgroundRCSDbsm", default: d.backgroundRCSDbsm, "a radar cross section in dBsm")
-        spec.identificationAccuracy = try m.double(
-            "identificationAccuracy", default: d.identificationAccuracy, "a probability in [0, 1]", where: { (0...1).contains($0) })
-        spec.beamSweep = try m.bool("beamSweep", default: d.beamSweep)
-        spec.stoMax = try m.nonNegative("stoMaxNs", default: d.stoMax * 1e9, "a largest timing offset in nanoseconds") * 1e-9
-        if let av = m.optional("ueArray") {
-            let a = try av.numbers(count: 2, "UE antenna elements [horizontal, vertical]")
-            guard a.allSatisfy({ $0 >= 1 && $0 <= 64 && $0 == $0.rounded() }) else {
-                throw av.fail(expected: "whole numbers of elements from 1 to 64")
-            }
-            spec.ueArray = SIMD2(Int(a[0]), Int(a[1]))
-        }
-        spec.ueNoiseFigureDb = try m.nonNegative("ueNoiseFigureDb", default: d.ueNoiseFigureDb, "a noise figure in dB")
-        spec.rcsCorrelationTime = try m.positive("rcsCorrelationTime", default: d.rcsCorrelationTime, "a correlation time in seconds")
-        spec.ris = try m.bool("ris", default: d.ris)
-        spec.fidelity = try decodeFidelity(m.optional("fidelity"))
-        spec.waveform = try decodeWaveform(m.optional("waveform"))
-        return spec
-    }
+    func decodeLocalizer(_ value: YAMLValue?) throws -> LocalizerSpec { try decodeSection(value) }
 
-    func decodeLocalizer(_ value: YAMLValue?) throws -> LocalizerSpec {
-        var spec = LocalizerSpec.default
-        guard let value else { return spec }
-        var m = try value.mapping()
-        defer { m.finish() }
-        let d = LocalizerSpec.default
-        let probability = "a probability strictly between 0 and 1"
-        spec.kind = try m.choice("name", default: d.kind)
-        spec.gateProbability = try m.double("gateProbability", default: d.gateProbability, probability, where: { $0 > 0 && $0 < 1 })
-        spec.minimumLinks = try m.int(
-            "minimumLinks", default: d.minimumLinks, "a whole number of links from 1 to 1000", where: { (1...1000).contains($0) })
-        spec.residualProbability = try m.double(
-            "residualProbability", default: d.residualProbability, probability, where: { $0 > 0 && $0 < 1 })
-        spec.dropProbability = try m.double("dropProbability", default: d.dropProbability, probability, where: { $0 > 0 && $0 < 1 })
-        spec.jointMaxSubset = try m.int(
-            "jointMaxSubset", default: d.jointMaxSubset, "a whole number of base stations from 3 to 64", where: { (3...64).contains($0) })
-        spec.jointSearchBudget = try m.int(
-            "jointSearchBudget", default: d.jointSearchBudget, "a whole number of partial mappings from 1 to 1000000000",
-            where: { (1...1_000_000_000).contains($0) })
-        if m.optional("ueReportSigma") != nil {
-            spec.ueReportSigma = try m.nonNegative("ueReportSigma", default: 0, "a GNSS standard deviation in metres")
-        }
-        return spec
-    }
-
-    func decodeTracker(_ value: YAMLValue?) throws -> TrackerSpec {
-        var spec = TrackerSpec.default
-        guard let value else { return spec }
-        var m = try value.mapping()
-        defer { m.finish() }
-        let d = TrackerSpec.default
-        let probability = "a probability strictly between 0 and 1"
-        spec.kind = try m.choice("name", default: d.kind)
-        spec.measurement = try m.choice("measurement", default: d.measurement)
-        spec.processNoise = try m.nonNegative("processNoise", default: d.processNoise, "a process-noise density q in m²/s³")
-        spec.turnRateNoise = try m.nonNegative("turnRateNoise", default: d.turnRateNoise, "a turn-rate noise density in rad²/s³")
-        spec.switchProbability = try m.double(
-            "switchProbability", default: d.switchProbability, "a probability in [0, 1)", where: { $0 >= 0 && $0 < 1 })
-        spec.gateProbability = try m.double("gateProbability", default: d.gateProbability, probability, where: { $0 > 0 && $0 < 1 })
-        spec.confirmWindow = try m.int(
-            "confirmWindow", default: d.confirmWindow, "a whole number of frames from 1 to 32", where: { (1...32).contains($0) })
-        let window = spec.confirmWindow
-        spec.confirmHits = try m.int(
-            "confirmHits", default: Swift.min(d.confirmHits, window), "a whole number of hits from 1 to confirmWindow (\(window))",
-            where: { (1...window).contains($0) })
-        spec.deleteAfterMisses = try m.int(
-            "deleteAfterMisses", default: d.deleteAfterMisses, "a whole number of frames from 1 to 100000",
-            where: { (1...100_000).contains($0) })
-        spec.maxPositionSigma = try m.positive("maxPositionSigma", default: d.maxPositionSigma, "a standard deviation in metres")
-        spec.initialVelocitySigma = try m.positive("initialVelocitySigma", default: d.initialVelocitySigma, "a speed in m/s")
-        spec.initialAccelerationSigma = try m.positive(
-            "initialAccelerationSigma", default: d.initialAccelerationSigma, "an acceleration in m/s²")
-        spec.initialTurnRateSigma = try m.positive("initialTurnRateSigma", default: d.initialTurnRateSigma, "a turn rate in rad/s")
-        spec.detectionProbability = try m.double(
-            "detectionProbability", default: d.detectionProbability, "a probability in (0, 1]", where: { $0 > 0 && $0 <= 1 })
-        spec.clutterDensity = try m.positive("clutterDensity", default: d.clutterDensity, "a false-detection density per m³")
-        spec.jpdaHypothesisBudget = try m.int(
-            "jpdaHypothesisBudget", default: d.jpdaHypothesisBudget, "a whole number of joint events from 1 to 10000000",
-            where: { (1...10_000_000).contains($0) })
-        if spec.measurement == .raw && spec.kind.association == "jpda" {
-            throw WorldFileDecodingStop(
-                problem: WorldFileProblem(
-                    line: value.line, key: "\(value.path).measurement",
-                    expected: "'position' with a jpda tracker (raw updates need one detection per track: use a gnn tracker)",
-                    found: "'raw' with '\(spec.name)'"))
-        }
-        return spec
-    }
+    func decodeTracker(_ value: YAMLValue?) throws -> TrackerSettings { try decodeSection(value) }
 }
 
 /// Rules of the road network shared by validation and the traffic model.
@@ -833,3 +694,22 @@ func fmt(_ x: Double) -> String {
 
 func fmt(_ p: Vec3) -> String { "(\(fmt(p.x)), \(fmt(p.y)), \(fmt(p.z)))" }
 func fmt(_ p: Point2) -> String { "(\(fmt(p.x)), \(fmt(p.y)))" }
+
+/// The registered component names per kind ("localizer", "tracker", "channel model",
+/// "measurement model"): what a world file's component keys are checked against.
+public struct ComponentCatalogue: Sendable, Equatable {
+    public var names: [String: [String]]
+
+    public init(_ names: [String: [String]]) { self.names = names }
+
+    /// A problem per reference whose kind is catalogued and whose name is not registered.
+    public func problems(_ references: [ComponentReference]) -> [WorldFileProblem] {
+        references.compactMap { ref in
+            guard let known = names[ref.kind], !known.contains(ref.name) else { return nil }
+            let hint = closestSpelling(to: ref.name, in: known).map { " (did you mean '\($0)'?)" } ?? ""
+            return WorldFileProblem(
+                line: ref.line, column: ref.column, key: ref.key,
+                expected: "a \(ref.kind): one of " + known.map { "'\($0)'" }.joined(separator: ", "), found: "'\(ref.name)'\(hint)")
+        }
+    }
+}

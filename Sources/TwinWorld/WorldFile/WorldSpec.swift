@@ -1,4 +1,6 @@
+import TwinConfiguration
 import TwinMath
+import TwinTracking
 
 /// A world file, decoded and validated. Every key is documented in `worlds/README.md`.
 ///
@@ -16,11 +18,14 @@ public struct WorldSpec: Sendable, Equatable {
     public var ris: [RISSpec]
     public var sensing: SensingSpec
     public var localizer: LocalizerSpec
-    public var tracker: TrackerSpec
+    public var tracker: TrackerSettings
     /// Sensing clusters and handover (absent: `policy: none`, every BS senses every target).
     public var handover: HandoverSpec = .default
     /// How operators cooperate; nil: one fusion centre, no operator frames (see `CooperationSpec`).
     public var cooperation: CooperationSpec? = nil
+    /// The component names the file gave (localiser, tracker, channel and measurement
+    /// models) and where: checked against the registries by `ComponentCatalogue`.
+    public var componentReferences: [ComponentReference] = []
 }
 
 public struct SimulationSpec: Sendable, Equatable {
@@ -398,75 +403,12 @@ public struct SensingSpec: Sendable, Equatable {
         rcsCorrelationTime: 1)
 }
 
-/// The tracker presets by name: association method and motion model (DOMAIN.md §9).
-public enum TrackerKind: String, Sendable, CaseIterable, Codable {
-    case gnnCV = "gnn-cv", gnnCA = "gnn-ca", gnnCT = "gnn-ct", gnnIMM = "gnn-imm"
-    case jpdaCV = "jpda-cv", jpdaCA = "jpda-ca", jpdaCT = "jpda-ct", jpdaIMM = "jpda-imm"
-
-    /// "gnn" or "jpda".
-    public var association: String { String(rawValue.prefix { $0 != "-" }) }
-    /// "cv", "ca", "ct" or "imm" (CV + CT).
-    public var motion: String { String(rawValue.drop { $0 != "-" }.dropFirst()) }
-}
-
-/// What each track is updated with.
-public enum TrackerMeasurementKind: String, Sendable, CaseIterable, Codable {
-    /// The fusion centre's positions (linear Kalman update).
-    case position
-    /// The raw ranges, Doppler and angles behind each localisation (EKF).
-    case raw
-}
-
-/// The world file's `tracker:` section (every key in worlds/README.md). The tracker itself
-/// lives in TwinTracking; TwinEngine turns this into its settings.
-public struct TrackerSpec: Sendable, Equatable, Codable {
-    public var kind: TrackerKind
-    public var measurement: TrackerMeasurementKind
-    /// White-noise acceleration PSD q of CV and CT, m²/s³ (jerk PSD for CA, m²/s⁵).
-    public var processNoise: Double
-    /// CT turn-rate noise PSD, rad²/s³.
-    public var turnRateNoise: Double
-    /// IMM probability of switching model between frames.
-    public var switchProbability: Double
-    public var gateProbability: Double
-    public var confirmHits: Int
-    public var confirmWindow: Int
-    public var deleteAfterMisses: Int
-    public var maxPositionSigma: Double
-    public var initialVelocitySigma: Double
-    public var initialAccelerationSigma: Double
-    public var initialTurnRateSigma: Double
-    public var detectionProbability: Double
-    public var clutterDensity: Double
-    public var jpdaHypothesisBudget: Int
-
-    public var name: String { kind.rawValue }
-
-    public static let `default` = TrackerSpec(
-        kind: .gnnCV, measurement: .position, processNoise: 10, turnRateNoise: 0.01, switchProbability: 0.05,
-        gateProbability: 0.99, confirmHits: 3, confirmWindow: 5, deleteAfterMisses: 5, maxPositionSigma: 20,
-        initialVelocitySigma: 10, initialAccelerationSigma: 3, initialTurnRateSigma: 0.5, detectionProbability: 0.9,
-        clutterDensity: 1e-6, jpdaHypothesisBudget: 10_000)
-}
-
-/// The fusion centre's localisers by name (the implementations live in TwinLocalization).
-public enum LocalizerKind: String, Sendable, CaseIterable, Codable {
-    /// Maximum-likelihood Gauss–Newton on ranges, sum ranges and angles (DOMAIN.md §7.1).
-    case gaussNewton = "gauss-newton"
-    /// Delay-only: ranges and sum ranges, linear ellipsoid start, Gauss–Newton refinement (§7.2).
-    case ellipsoid
-    /// Closed-form time–angle points per echo, fused by inverse covariance (§7.3).
-    case timeAngle = "time-angle"
-    /// Joint LOS identification and data association on base-station ranges (§7.4).
-    case joint
-    /// Gauss–Newton with iterative UE anchor selection (§7.5).
-    case ueSelection = "ue-selection"
-}
-
 /// The world file's `localizer:` section: which localiser the fusion centre runs and its
 /// settings. Defaults are in `LocalizerSpec.default` and worlds/README.md.
 public struct LocalizerSpec: Sendable, Equatable {
-    public var kind: LocalizerKind
+    /// A localiser registered in TwinLocalization's `Localizers` (`gauss-newton`, `ellipsoid`,
+    /// `time-angle`, `joint`, `ue-selection`, or one a library user added).
+    public var name: String
     /// Probability of the χ² gates that group echoes into targets (time–angle points and
     /// single ranges or angles).
     public var gateProbability: Double
@@ -486,7 +428,7 @@ public struct LocalizerSpec: Sendable, Equatable {
     public var ueReportSigma: Double?
 
     public static let `default` = LocalizerSpec(
-        kind: .gaussNewton, gateProbability: 0.999, minimumLinks: 2, residualProbability: 0.999, dropProbability: 0.999,
+        name: "gauss-newton", gateProbability: 0.999, minimumLinks: 2, residualProbability: 0.999, dropProbability: 0.999,
         jointMaxSubset: 6, jointSearchBudget: 200_000, ueReportSigma: nil)
 }
 extension MoverClass: CodingKeyRepresentable {}

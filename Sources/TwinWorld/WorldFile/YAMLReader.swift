@@ -10,6 +10,8 @@ import Yams
 final class WorldFileContext {
     let file: String
     private(set) var problems: [WorldFileProblem] = []
+    /// Component names met (checked against their registries after decoding).
+    var components: [ComponentReference] = []
     /// Mappings being decoded, outermost first. A stop marks them all interrupted (their
     /// unread keys were simply not reached and must not be called unknown); `attempt`, which
     /// catches the stop, restores the marks of the mappings outside it, whose decoding goes on.
