@@ -99,10 +99,11 @@ public enum MeasurementFile {
 
     /// The result as JSON: `{"localizer", "rejected", "targets": [{"position", "covariance",
     /// "std", "links", "echoes", "residual", "degreesOfFreedom", "flags", "droppedAnchors"}]}`,
-    /// keys sorted; `pretty` indents it. A localisation with a non-finite number (never
-    /// returned by the shipped localisers) is counted in `rejected` rather than printed.
+    /// keys sorted (`JSONCoding`); `pretty` indents it. A localisation with a non-finite
+    /// number (never returned by the shipped localisers) is counted in `rejected` rather than
+    /// printed.
     public static func encode(_ result: LocalizationResult, localizer: String, pretty: Bool = false) -> String {
-        var targets: [JSONOutput] = []
+        var targets: [LocalizeOutput.Target] = []
         var rejected = result.rejected
         for localization in result.localizations {
             let c = localization.covariance
@@ -112,24 +113,34 @@ public enum MeasurementFile {
                 rejected += 1
                 continue
             }
-            func numbers(_ xs: [Double]) -> JSONOutput { .array(xs.map { .number($0) }) }
-            func integers(_ ns: [Int]) -> JSONOutput { .array(ns.map { .integer($0) }) }
             targets.append(
-                .object([
-                    "position": numbers([p.x, p.y, p.z]),
-                    "covariance": .array(covariance.map(numbers)),
-                    "std": numbers([c.xx, c.yy, c.zz].map { Swift.max($0, 0).squareRoot() }),
-                    "links": integers(localization.links),
-                    "echoes": .array(localization.echoes.map { integers([$0.link, $0.echo]) }),
-                    "residual": .number(localization.residual),
-                    "degreesOfFreedom": .integer(localization.degreesOfFreedom),
-                    "flags": .array(localization.flags.sorted().map { .string($0.rawValue) }),
-                    "droppedAnchors": .array(localization.droppedAnchors.map { .string($0) }),
-                ]))
+                LocalizeOutput.Target(
+                    position: [p.x, p.y, p.z], covariance: covariance, std: [c.xx, c.yy, c.zz].map { Swift.max($0, 0).squareRoot() },
+                    links: localization.links, echoes: localization.echoes.map { [$0.link, $0.echo] },
+                    residual: localization.residual, degreesOfFreedom: localization.degreesOfFreedom,
+                    flags: localization.flags.sorted().map(\.rawValue), droppedAnchors: localization.droppedAnchors))
         }
-        let output = JSONOutput.object(["localizer": .string(localizer), "rejected": .integer(rejected), "targets": .array(targets)])
-        return output.text(pretty: pretty)
+        return JSONCoding.text(LocalizeOutput(localizer: localizer, rejected: rejected, targets: targets), pretty: pretty)
     }
+}
+
+/// What `isac-twin localize` prints.
+struct LocalizeOutput: Encodable {
+    struct Target: Encodable {
+        var position: [Double]
+        var covariance: [[Double]]
+        var std: [Double]
+        var links: [Int]
+        var echoes: [[Int]]
+        var residual: Double
+        var degreesOfFreedom: Int
+        var flags: [String]
+        var droppedAnchors: [String]
+    }
+
+    var localizer: String
+    var rejected: Int
+    var targets: [Target]
 }
 
 /// A bad value, before the file name is attached.

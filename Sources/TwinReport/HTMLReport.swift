@@ -128,18 +128,20 @@ func esc(_ s: String) -> String {
     return out
 }
 
-private func jsonString(_ s: String) -> String {
-    var out = "\""
-    for u in s.unicodeScalars {
+/// JSON for a `<script type="application/json">` block: `JSONCoding`'s text with `<`, `>`
+/// and `&` as Unicode escapes, so that no text in it can close the element or start markup
+/// (in JSON they can only stand inside strings, where the escapes mean the same characters).
+func scriptJSON<T: Encodable>(_ value: T) -> String {
+    var out = ""
+    for u in JSONCoding.text(value).unicodeScalars {
         switch u {
-        case "\"": out += "\\\""
-        case "\\": out += "\\\\"
-        case "<", ">", "&": out += String(format: "\\u%04x", u.value)
-        case _ where u.value < 0x20: out += String(format: "\\u%04x", u.value)
+        case "<": out += "\\u003c"
+        case ">": out += "\\u003e"
+        case "&": out += "\\u0026"
         default: out.unicodeScalars.append(u)
         }
     }
-    return out + "\""
+    return out
 }
 
 /// Centimetres, shortest form ("12.35", "-3", "0.5").
@@ -434,26 +436,38 @@ private struct Page {
     /// "frames": [{"i", "t", "m": [[id, x, y]], "k": [[id, x, y, confirmed 1 / coasting 0]]}]}`,
     /// positions in metres rounded to centimetres.
     func dataJSON() -> String {
-        var s =
-            "{\"scale\":\(scale),\"margin\":\(margin),\"sizeY\":\(size.y),\"intervalMs\":\(Int(max(20, input.frameDuration * Double(stride) * 500))),"
-        s +=
-            "\"movers\":["
-            + moverIds.map { "{\"id\":\($0),\"name\":\(jsonString(name($0))),\"color\":\(jsonString(moverColor($0)))}" }.joined(
-                separator: ",") + "],"
-        s += "\"frames\":["
-        var first = true
-        for f in sampled {
-            if !first { s += "," }
-            first = false
-            s += "{\"i\":\(f.frameIndex),\"t\":\(cm(f.time)),\"m\":["
-            s += f.truth.map { "[\($0.id),\(cm($0.position.x)),\(cm($0.position.y))]" }.joined(separator: ",")
-            s += "],\"k\":["
-            s += f.tracks.filter { $0.status != .tentative }.map {
-                "[\($0.id),\(cm($0.position.x)),\(cm($0.position.y)),\($0.status == .confirmed ? 1 : 0)]"
-            }.joined(separator: ",")
-            s += "]}"
+        struct Mover: Encodable {
+            var id: Int
+            var name: String
+            var color: String
         }
-        return s + "]}"
+        struct Frame: Encodable {
+            var i: Int
+            var t: JSONNumber
+            var m: [[JSONNumber]]
+            var k: [[JSONNumber]]
+        }
+        struct Data: Encodable {
+            var scale: Double
+            var margin: Double
+            var sizeY: Double
+            var intervalMs: Int
+            var movers: [Mover]
+            var frames: [Frame]
+        }
+        func centimetres(_ x: Double) -> JSONNumber { JSONNumber((x * 100).rounded() / 100) }
+        let frames = sampled.map { f in
+            Frame(
+                i: f.frameIndex, t: centimetres(f.time),
+                m: f.truth.map { [JSONNumber(Double($0.id)), centimetres($0.position.x), centimetres($0.position.y)] },
+                k: f.tracks.filter { $0.status != .tentative }.map {
+                    [JSONNumber(Double($0.id)), centimetres($0.position.x), centimetres($0.position.y), $0.status == .confirmed ? 1 : 0]
+                })
+        }
+        return scriptJSON(
+            Data(
+                scale: scale, margin: margin, sizeY: size.y, intervalMs: Int(max(20, input.frameDuration * Double(stride) * 500)),
+                movers: moverIds.map { Mover(id: $0, name: name($0), color: moverColor($0)) }, frames: frames))
     }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import TwinMath
 import TwinEngine
 import TwinMetrics
 
@@ -30,17 +31,12 @@ enum HandoverOutput {
             }
     }
 
-    /// `"handover": {...}` for the JSON of `metrics`.
-    static func json(_ h: RecordingHandoverMetrics) -> String {
-        let fields =
-            ["\"policy\": \(JSONOutput.string(h.policy.rawValue))", "\"pingPongWindow\": \(JSONOutput.number(h.pingPongWindow))"]
-            + rows(h).map { "\(JSONOutput.string(String($0.key.dropFirst("handover.".count)))): \(JSONOutput.number($0.value))" }
-        return "\"handover\": {" + fields.joined(separator: ", ") + "}"
-    }
-
-    /// The metrics JSON object with the handover section added (unchanged without handover).
-    static func splice(_ object: String, _ h: RecordingHandoverMetrics?) -> String {
-        guard let h, object.hasSuffix("}") else { return object }
-        return String(object.dropLast()) + ",\n " + json(h) + "}"
+    /// The `"handover"` object of `metrics --json`: the policy, the ping-pong window and the rows.
+    static func json(_ h: RecordingHandoverMetrics) -> [String: MetricsJSON.HandoverValue] {
+        var out: [String: MetricsJSON.HandoverValue] = [
+            "policy": .text(h.policy.rawValue), "pingPongWindow": .number(JSONNumber(h.pingPongWindow)),
+        ]
+        for row in rows(h) { out[String(row.key.dropFirst("handover.".count))] = .number(JSONNumber(row.value)) }
+        return out
     }
 }

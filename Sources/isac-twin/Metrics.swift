@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import TwinMath
 import TwinEngine
 import TwinMetrics
 
@@ -71,7 +72,7 @@ struct MetricsCommand: ParsableCommand {
         }
         let handover = try withUserErrors { try RecordingHandoverMetrics(path: recording) }
         if options.json {
-            print(HandoverOutput.splice(MetricsOutput.json(m, errors: errors), handover))
+            print(JSONCoding.text(MetricsOutput.json(m, errors: errors, handover: handover), pretty: true))
             return
         }
         print(MetricsOutput.header(m))
@@ -134,12 +135,14 @@ struct CompareCommand: ParsableCommand {
             // Handover keys (`handover.*`) join the difference when both recordings have a policy.
             let handoverRows: [(key: String, a: Double, b: Double)] =
                 if let ha, let hb { zip(HandoverOutput.rows(ha), HandoverOutput.rows(hb)).map { ($0.key, $0.value, $1.value) } } else { [] }
-            let diff =
-                zip(ra, rb).map { "\"\($0.key)\": \(MetricsOutput.num($1.value - $0.value))" }
-                + handoverRows.map { "\"\($0.key)\": \(MetricsOutput.num($0.b - $0.a))" }
-            let ja = HandoverOutput.splice(MetricsOutput.json(ma, errors: false), ha)
-            let jb = HandoverOutput.splice(MetricsOutput.json(mb, errors: false), hb)
-            print("{\"a\": \(ja),\n\"b\": \(jb),\n\"difference\": {\(diff.joined(separator: ", "))}}")
+            var difference: [String: JSONNumber] = [:]
+            for (x, y) in zip(ra, rb) { difference[x.key] = JSONNumber(y.value - x.value) }
+            for row in handoverRows { difference[row.key] = JSONNumber(row.b - row.a) }
+            print(
+                JSONCoding.text(
+                    CompareJSON(
+                        a: MetricsOutput.json(ma, errors: false, handover: ha), b: MetricsOutput.json(mb, errors: false, handover: hb),
+                        difference: difference), pretty: true))
             return
         }
         print("A  " + MetricsOutput.header(ma))
@@ -212,50 +215,43 @@ enum MetricsOutput {
         return String(format: "%.4g", x)
     }
 
-    static func num(_ x: Double) -> String { JSONOutput.number(x) }
-    static func quote(_ s: String) -> String { JSONOutput.string(s) }
-
-    static func json(_ m: RecordingMetrics, errors: Bool) -> String {
-        func estimate(_ e: EstimateMetrics) -> String {
+    /// The object of `metrics --json` (with the handover section when the run had a policy).
+    static func json(_ m: RecordingMetrics, errors: Bool, handover: RecordingHandoverMetrics?) -> MetricsJSON {
+        func estimate(_ e: EstimateMetrics) -> MetricsJSON.Estimates {
             let d = e.detection, c = e.continuity
             let targets = c.targets.map {
-                "{\"id\": \($0.id), \"name\": \(quote(m.moverNames[$0.id] ?? "")), \"frames\": \($0.frames), \"covered\": \($0.covered), \"fraction\": \(num($0.fraction)), \"longestGap\": \($0.longestGap)}"
+                MetricsJSON.Target(
+                    id: $0.id, name: m.moverNames[$0.id] ?? "", frames: $0.frames, covered: $0.covered, fraction: JSONNumber($0.fraction),
+                    longestGap: $0.longestGap)
             }
-            var fields = [
-                "\"truths\": \(d.truths)", "\"reported\": \(d.reported)", "\"correct\": \(d.correct)",
-                "\"pMD\": \(num(d.missedDetectionProbability))", "\"pFA\": \(num(d.falseAlarmProbability))",
-                "\"rmse\": \(num(d.rootMeanSquareError))", "\"p50\": \(num(e.accuracy.p50))", "\"p90\": \(num(e.accuracy.p90))",
-                "\"p95\": \(num(e.accuracy.p95))",
-                "\"continuity\": {\"overall\": \(num(c.overall)), \"longestGap\": \(c.longestGap), \"targets\": [\(targets.joined(separator: ", "))]}",
-                "\"ospa\": {\"mean\": \(num(e.ospa.distance)), \"localization\": \(num(e.ospa.localization)), \"cardinality\": \(num(e.ospa.cardinality))}",
-                "\"gospa\": {\"mean\": \(num(e.gospa.distance)), \"localization\": \(num(e.gospa.localization)), \"missed\": \(num(e.gospa.missed)), \"false\": \(num(e.gospa.falseTargets))}",
-            ]
-            if errors { fields.append("\"errors\": [\(e.accuracy.sortedErrors.map(num).joined(separator: ", "))]") }
-            return "{" + fields.joined(separator: ", ") + "}"
+            return MetricsJSON.Estimates(
+                truths: d.truths, reported: d.reported, correct: d.correct, pMD: JSONNumber(d.missedDetectionProbability),
+                pFA: JSONNumber(d.falseAlarmProbability), rmse: JSONNumber(optional: d.rootMeanSquareError), p50: JSONNumber(e.accuracy.p50),
+                p90: JSONNumber(e.accuracy.p90), p95: JSONNumber(e.accuracy.p95),
+                continuity: .init(overall: JSONNumber(c.overall), longestGap: c.longestGap, targets: targets),
+                ospa: .init(
+                    mean: JSONNumber(e.ospa.distance), localization: JSONNumber(e.ospa.localization),
+                    cardinality: JSONNumber(e.ospa.cardinality)),
+                gospa: .init(
+                    mean: JSONNumber(e.gospa.distance), localization: JSONNumber(e.gospa.localization), missed: JSONNumber(e.gospa.missed),
+                    false: JSONNumber(e.gospa.falseTargets)),
+                errors: errors ? e.accuracy.sortedErrors.map { JSONNumber($0) } : nil)
         }
         let t = m.tracks
-        let tracks = [
-            "\"completeness\": \(num(t.completeness))", "\"ambiguity\": \(num(t.ambiguity))", "\"spuriousness\": \(num(t.spuriousness))",
-            "\"trackNumberChangeRate\": \(num(t.trackNumberChangeRate))", "\"idSwitches\": \(t.idSwitches)",
-            "\"targetFrames\": \(t.targetFrames)", "\"trackedTargetFrames\": \(t.trackedTargetFrames)", "\"trackFrames\": \(t.trackFrames)",
-            "\"assignedTrackFrames\": \(t.assignedTrackFrames)",
-        ]
-        let head = [
-            "\"recording\": \(quote(m.recording))", "\"frames\": \(m.frames)", "\"duration\": \(num(m.duration))",
-            "\"frameDuration\": \(num(m.frameDuration))", "\"localizer\": \(m.localizer.map(quote) ?? "null")",
-            "\"tracker\": \(m.tracker.map(quote) ?? "null")", "\"targets\": \(m.heardTargets ? "\"heard\"" : "\"all\"")",
-            "\"threshold\": \(num(m.settings.threshold))", "\"cutoff\": \(num(m.settings.cutoff))", "\"order\": \(num(m.settings.order))",
-        ]
-        let groups = m.infrastructure.map { g -> String in
-            let rmse = num(g.rootMeanSquareError ?? .nan)
-            let pFA = num(g.falseAlarmProbability)
-            return
-                "{\"group\": \(quote(g.label)), \"reported\": \(g.reported), \"correct\": \(g.correct), \"pFA\": \(pFA), \"rmse\": \(rmse)}"
-        }
-        let body: String =
-            "{" + head.joined(separator: ", ") + ",\n \"raw\": " + estimate(m.raw) + ",\n \"tracked\": " + estimate(m.tracked)
-        let tail: String =
-            ",\n \"tracks\": {" + tracks.joined(separator: ", ") + "},\n \"infrastructure\": [" + groups.joined(separator: ", ") + "]}"
-        return body + tail
+        return MetricsJSON(
+            recording: m.recording, frames: m.frames, duration: JSONNumber(m.duration), frameDuration: JSONNumber(m.frameDuration),
+            localizer: m.localizer, tracker: m.tracker, targets: m.heardTargets ? "heard" : "all",
+            threshold: JSONNumber(m.settings.threshold), cutoff: JSONNumber(m.settings.cutoff), order: JSONNumber(m.settings.order),
+            raw: estimate(m.raw), tracked: estimate(m.tracked),
+            tracks: .init(
+                completeness: JSONNumber(t.completeness), ambiguity: JSONNumber(t.ambiguity), spuriousness: JSONNumber(t.spuriousness),
+                trackNumberChangeRate: JSONNumber(t.trackNumberChangeRate), idSwitches: t.idSwitches, targetFrames: t.targetFrames,
+                trackedTargetFrames: t.trackedTargetFrames, trackFrames: t.trackFrames, assignedTrackFrames: t.assignedTrackFrames),
+            infrastructure: m.infrastructure.map {
+                MetricsJSON.Group(
+                    group: $0.label, reported: $0.reported, correct: $0.correct, pFA: JSONNumber($0.falseAlarmProbability),
+                    rmse: JSONNumber(optional: $0.rootMeanSquareError))
+            },
+            handover: handover.map(HandoverOutput.json))
     }
 }

@@ -71,19 +71,16 @@ struct TwinCommand: ParsableCommand {
     }
 
     static func json(recording: String, frame: Int, time: Double, rejected: Int, tracks: [Recording.TrackRow]) -> String {
-        let (num, quote) = (JSONOutput.number, JSONOutput.string)
-        func vec(_ v: Vec3) -> String { "[\(num(v.x)), \(num(v.y)), \(num(v.z))]" }
-        let rows = tracks.map { t -> String in
+        func vec(_ v: Vec3) -> [JSONNumber] { [JSONNumber(v.x), JSONNumber(v.y), JSONNumber(v.z)] }
+        let rows = tracks.map { t in
             let c = t.positionCovariance
-            return """
-                {"id": \(t.id), "status": "\(t.status.rawValue)", "position": \(vec(t.position)), "velocity": \(vec(t.velocity)), \
-                "positionCovariance": [[\(num(c.xx)), \(num(c.xy)), \(num(c.xz))], [\(num(c.xy)), \(num(c.yy)), \(num(c.yz))], [\(num(c.xz)), \(num(c.yz)), \(num(c.zz))]], \
-                "age": \(t.age), "hits": \(t.hits), "misses": \(t.misses), "birthTime": \(num(t.birthTime)), "lastUpdate": \(num(t.lastUpdate)), \
-                "modelProbabilities": [\(t.modelProbabilities.map(num).joined(separator: ", "))]}
-                """
+            return TwinJSON.Track(
+                id: t.id, status: t.status.rawValue, position: vec(t.position), velocity: vec(t.velocity),
+                positionCovariance: [[c.xx, c.xy, c.xz], [c.xy, c.yy, c.yz], [c.xz, c.yz, c.zz]].map { $0.map { JSONNumber($0) } },
+                age: t.age, hits: t.hits, misses: t.misses, birthTime: JSONNumber(t.birthTime), lastUpdate: JSONNumber(t.lastUpdate),
+                modelProbabilities: t.modelProbabilities.map { JSONNumber($0) })
         }
-        return """
-            {"recording": \(quote(recording)), "frame": \(frame), "time": \(num(time)), "rejectedThisFrame": \(rejected), "tracks": [\(rows.isEmpty ? "" : "\n  " + rows.joined(separator: ",\n  ") + "\n")]}
-            """
+        return JSONCoding.text(
+            TwinJSON(recording: recording, frame: frame, time: JSONNumber(time), rejectedThisFrame: rejected, tracks: rows), pretty: true)
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import TwinMath
 import TwinRadio
 import TwinWorld
 
@@ -44,13 +45,7 @@ struct WaveformStudyCommand: ParsableCommand {
                 var multiBand: [WaveformStudy.MultiBandRow]
                 var angles: [WaveformStudy.AngleRow]
             }
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-            print(
-                String(
-                    decoding: try encoder.encode(Output(trials: trials, seed: seed, crlb: crlb, multiBand: bands, angles: angles)),
-                    as: UTF8.self))
+            print(JSONCoding.text(Output(trials: trials, seed: seed, crlb: crlb, multiBand: bands, angles: angles), pretty: true))
             return
         }
         func f(_ x: Double, _ digits: Int = 2) -> String { x.isFinite ? String(format: "%.\(digits)f", x) : "–" }

@@ -139,11 +139,11 @@ struct MeasurementFileTests {
         let compact = MeasurementFile.encode(result, localizer: "gauss-newton")
         #expect(
             compact
-                == #"{"localizer":"gauss-newton","rejected":4,"targets":[{"covariance":[[4.0,0.5,0.0],[0.5,9.0,0.0],[0.0,0.0,16.0]],"#
+                == #"{"localizer":"gauss-newton","rejected":4,"targets":[{"covariance":[[4,0.5,0],[0.5,9,0],[0,0,16]],"#
                 + #""degreesOfFreedom":1,"droppedAnchors":["ue\"1"],"echoes":[[0,1],[2,0]],"flags":["ambiguous","low-quality"],"#
-                + #""links":[0,2],"position":[1.0,2.0,3.0],"residual":0.5,"std":[2.0,3.0,4.0]}]}"#)
+                + #""links":[0,2],"position":[1,2,3],"residual":0.5,"std":[2,3,4]}]}"#)
         let pretty = MeasurementFile.encode(result, localizer: "gauss-newton", pretty: true)
-        #expect(pretty.contains("\n      \"position\": [1.0, 2.0, 3.0],\n"))
+        #expect(pretty.contains("\n  \"targets\" : [\n    {\n      \"covariance\" : ["))
         let a = try JSONSerialization.jsonObject(with: Data(compact.utf8)) as? NSDictionary
         let b = try JSONSerialization.jsonObject(with: Data(pretty.utf8)) as? NSDictionary
         #expect(a != nil && a == b)

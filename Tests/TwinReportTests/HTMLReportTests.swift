@@ -86,10 +86,11 @@ struct HTMLReportTests {
         #expect(movers.count == m.moverNames.count)
         let truth = try #require(frames.last?["m"] as? [[Double]])
         #expect(truth.count == m.moverNames.count && truth.allSatisfy { $0.count == 3 })
-        // Centimetre rounding: no coordinate has more than two decimals.
-        let text = String(decoding: json, as: UTF8.self)
-        let framesText = text[try #require(text.range(of: "\"frames\":")).lowerBound...]
-        #expect(framesText.range(of: #"\.\d{3}"#, options: .regularExpression) == nil)
+        // Centimetre rounding: no coordinate or time has more than two decimals.
+        for frame in frames {
+            let values = ((frame["m"] as? [[Double]]) ?? []).flatMap { $0 } + ((frame["k"] as? [[Double]]) ?? []).flatMap { $0 }
+            for v in values + [try #require(frame["t"] as? Double)] { #expect(abs(v * 100 - (v * 100).rounded()) < 1e-6, "\(v)") }
+        }
     }
 
     @Test func coverageAgreesWithContinuity() throws {
