@@ -8,7 +8,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "isac-twin", targets: ["isac-twin"]),
-        .library(name: "IsacTwin", targets: ["TwinMath", "TwinWorld", "TwinRadio", "TwinSensing", "TwinLocalization", "TwinTracking", "TwinStore", "TwinMetrics", "TwinReport", "TwinEngine"]),
+        .library(name: "IsacTwin", targets: ["TwinConfiguration", "TwinMath", "TwinWorld", "TwinRadio", "TwinSensing", "TwinLocalization", "TwinTracking", "TwinStore", "TwinMetrics", "TwinReport", "TwinEngine"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -16,6 +16,8 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-numerics", from: "1.1.1"),
     ],
+    // Each target declares exactly the modules its sources import (lower never imports higher;
+    // docs/architecture.md, "Modules").
     targets: [
         // System libraries (Debian: libopenblas-dev, liblapacke-dev, libfftw3-dev).
         .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
@@ -26,9 +28,12 @@ let package = Package(
         .target(
             name: "TwinMath",
             dependencies: [
-                "CBLAS", "CLAPACKE", "CFFTW",
-                .product(name: "Numerics", package: "swift-numerics"),
+                "CBLAS", "CLAPACKE", "CFFTW", .product(name: "RealModule", package: "swift-numerics"),
+                .product(name: "ComplexModule", package: "swift-numerics"),
             ]),
+        .target(
+            name: "TwinTracking",
+            dependencies: ["TwinConfiguration", "TwinMath", .product(name: "RealModule", package: "swift-numerics")]),
         .target(
             name: "TwinWorld",
             dependencies: [
@@ -50,11 +55,10 @@ let package = Package(
             name: "TwinLocalization",
             dependencies: ["TwinConfiguration", "TwinMath", "TwinSensing", "TwinWorld"]),
         .target(
-            name: "TwinTracking",
-            dependencies: ["TwinConfiguration", "TwinMath", .product(name: "RealModule", package: "swift-numerics")]),
-        .target(
             name: "TwinStore",
-            dependencies: ["TwinMath", "TwinWorld", "TwinSensing", "TwinLocalization", "TwinTracking", .product(name: "GRDB", package: "GRDB.swift")]),
+            dependencies: [
+                "TwinMath", "TwinWorld", "TwinSensing", "TwinLocalization", "TwinTracking", .product(name: "GRDB", package: "GRDB.swift"),
+            ]),
         .target(
             name: "TwinMetrics",
             dependencies: ["TwinMath"]),
@@ -64,27 +68,47 @@ let package = Package(
         .target(
             name: "TwinEngine",
             dependencies: [
-                "TwinMath", "TwinWorld", "TwinRadio", "TwinSensing", "TwinLocalization", "TwinTracking", "TwinStore", "TwinMetrics",
-                "TwinReport",
+                "TwinConfiguration", "TwinMath", "TwinWorld", "TwinSensing", "TwinLocalization", "TwinTracking", "TwinStore",
+                "TwinMetrics", "TwinReport",
             ]),
         .executableTarget(
             name: "isac-twin",
             dependencies: [
                 "TwinEngine", "TwinWorld", "TwinRadio", "TwinSensing", "TwinStore", "TwinLocalization", "TwinTracking", "TwinMetrics",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "TwinMath", .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
-        .testTarget(name: "TwinMathTests", dependencies: ["TwinMath"]),
-        .testTarget(name: "TwinWorldTests", dependencies: ["TwinWorld"]),
-        .testTarget(name: "TwinRadioTests", dependencies: ["TwinRadio"]),
-        .testTarget(name: "TwinSensingTests", dependencies: ["TwinSensing", "TwinRadio", "TwinLocalization"]),
-        .testTarget(name: "TwinLocalizationTests", dependencies: ["TwinLocalization", "TwinSensing", "TwinWorld"]),
+        .testTarget(name: "TwinMathTests", dependencies: ["TwinMath", .product(name: "ComplexModule", package: "swift-numerics")]),
+        .testTarget(name: "TwinWorldTests", dependencies: ["TwinWorld", "TwinMath", "TwinTracking"]),
+        .testTarget(
+            name: "TwinRadioTests",
+            dependencies: [
+                "TwinRadio", "TwinMath", "TwinWorld", .product(name: "RealModule", package: "swift-numerics"),
+                .product(name: "ComplexModule", package: "swift-numerics"),
+            ]),
+        .testTarget(
+            name: "TwinSensingTests",
+            dependencies: [
+                "TwinSensing", "TwinRadio", "TwinLocalization", "TwinMath", "TwinWorld",
+                .product(name: "RealModule", package: "swift-numerics"),
+            ]),
+        .testTarget(name: "TwinLocalizationTests", dependencies: ["TwinLocalization", "TwinSensing", "TwinWorld", "TwinMath"]),
         .testTarget(name: "TwinTrackingTests", dependencies: ["TwinTracking", "TwinMath"]),
         .testTarget(name: "TwinMetricsTests", dependencies: ["TwinMetrics", "TwinMath", "TwinEngine", "TwinStore"]),
-        .testTarget(name: "TwinStoreTests", dependencies: ["TwinStore", "TwinEngine", "TwinLocalization", "TwinSensing"]),
+        .testTarget(
+            name: "TwinStoreTests",
+            dependencies: [
+                "TwinStore", "TwinEngine", "TwinLocalization", "TwinSensing", "TwinMath", "TwinMetrics", "TwinWorld",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]),
         .testTarget(name: "TwinReportTests", dependencies: ["TwinReport", "TwinEngine", "TwinStore", "TwinMetrics", "TwinWorld"]),
-        .testTarget(name: "TwinEngineTests", dependencies: ["TwinEngine", "TwinLocalization", "TwinTracking"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["TwinEngine"]),
+        .testTarget(
+            name: "TwinEngineTests",
+            dependencies: [
+                "TwinEngine", "TwinConfiguration", "TwinLocalization", "TwinMath", "TwinMetrics", "TwinSensing", "TwinTracking", "TwinWorld",
+            ]),
+        // Runs the isac-twin executable (built with the tests).
+        .testTarget(name: "EndToEndTests", dependencies: ["TwinStore", "isac-twin"]),
         .testTarget(
             name: "GoldenTests", dependencies: ["TwinEngine", "TwinStore", "TwinWorld"],
             exclude: ["golden-digests.json"]),
