@@ -12,7 +12,7 @@ echo "| mode | localizer | P_MD | P_FA | RMSE (m) | reported/frame | heard/frame
 echo "|---|---|---:|---:|---:|---:|---:|---:|"
 for mode in monostatic trp-trp trp-ue hybrid cell-free; do
   for localizer in gauss-newton ellipsoid time-angle joint ue-selection; do
-    # joint works on monostatic base-station ranges only (DOMAIN.md §7.4).
+    # joint works on monostatic base-station ranges only (docs/domain.md §7.4).
     if [ "$localizer" = joint ] && [ "$mode" != monostatic ]; then continue; fi
     out=$(.build/release/isac-twin run "$world" --mode "$mode" --localizer "$localizer" --duration "$duration" --no-record --quiet)
     python3 - "$mode" "$localizer" "$out" <<'PY'

@@ -30,10 +30,13 @@ public final class Registry<Factory: Sendable>: @unchecked Sendable {
     public let kind: String
     private let lock = NSLock()
     private var table: [Entry]
+    /// The components the registry was declared with (what the shipped documentation lists).
+    public let builtIn: [Entry]
 
     /// A registry of `kind` holding `builtIn`, in that order.
     public init(kind: String, builtIn: [Entry]) {
         self.kind = kind
+        self.builtIn = builtIn
         table = []
         for entry in builtIn { register(entry) }
     }

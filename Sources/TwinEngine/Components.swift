@@ -1,3 +1,4 @@
+import TwinConfiguration
 import TwinLocalization
 import TwinSensing
 import TwinTracking
@@ -12,19 +13,20 @@ public enum Components {
         ComponentCatalogue(Dictionary(uniqueKeysWithValues: entries.map { ($0.kind, $0.entries.map(\.name)) }))
     }
 
-    /// Each registry's kind and its (name, summary) entries, in registration order.
-    public static var entries: [(kind: String, entries: [(name: String, summary: String)])] {
-        [
-            (Localizers.registry.kind, Localizers.registry.entries.map { ($0.name, $0.summary) }),
-            (Trackers.registry.kind, Trackers.registry.entries.map { ($0.name, $0.summary) }),
-            (ChannelModels.registry.kind, ChannelModels.registry.entries.map { ($0.name, $0.summary) }),
-            (MeasurementModels.registry.kind, MeasurementModels.registry.entries.map { ($0.name, $0.summary) }),
-        ]
+    /// Each registry's kind and its (name, summary) entries, in registration order; with
+    /// `builtInOnly` the shipped components alone (what worlds/README.md documents).
+    public static func entries(builtInOnly: Bool = false) -> [(kind: String, entries: [(name: String, summary: String)])] {
+        func list<F>(_ r: Registry<F>) -> (kind: String, entries: [(name: String, summary: String)]) {
+            (r.kind, (builtInOnly ? r.builtIn : r.entries).map { ($0.name, $0.summary) })
+        }
+        return [list(Localizers.registry), list(Trackers.registry), list(ChannelModels.registry), list(MeasurementModels.registry)]
     }
 
+    public static var entries: [(kind: String, entries: [(name: String, summary: String)])] { entries() }
+
     /// The (name, summary) entries of one kind (empty for an unknown kind).
-    public static func entries(of kind: String) -> [(name: String, summary: String)] {
-        entries.first { $0.kind == kind }?.entries ?? []
+    public static func entries(of kind: String, builtInOnly: Bool = false) -> [(name: String, summary: String)] {
+        entries(builtInOnly: builtInOnly).first { $0.kind == kind }?.entries ?? []
     }
 
     /// "a, b, c": the registered names of a kind, for help texts.

@@ -27,7 +27,7 @@ struct FusionCheckpoint: Codable, Equatable {
 }
 
 /// The fusion of one frame: localisation and tracking, as one centre or as the operators'
-/// centres working together (DOMAIN.md §8; world file `cooperation`).
+/// centres working together (docs/domain.md §8; world file `cooperation`).
 ///
 /// - No `cooperation` section: one fusion centre over every link (one `LocalizationProblem`, one
 ///   `MultiTargetTracker`), exactly as before cooperation existed.

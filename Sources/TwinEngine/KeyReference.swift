@@ -13,9 +13,10 @@ public enum KeyReference {
     /// The sections with a key table, in the order of worlds/README.md.
     public static let sections = ["simulation", "ue", "sensing", "sensing.waveform", "localizer", "tracker", "handover", "cooperation"]
 
-    /// The Markdown table of one section, or nil for a section without a key table.
-    public static func markdown(_ section: String) -> String? {
-        let components = { (kind: String) in Components.entries(of: kind) }
+    /// The Markdown table of one section, or nil for a section without a key table. Component
+    /// keys list the registered names (`builtInOnly`: the shipped ones, as worlds/README.md).
+    public static func markdown(_ section: String, builtInOnly: Bool = false) -> String? {
+        let components = { (kind: String) in Components.entries(of: kind, builtInOnly: builtInOnly) }
         switch section {
         case "simulation": return SimulationSpec.table.reference(components: components)
         case "ue": return UESpec.table.reference(components: components)
@@ -38,7 +39,7 @@ public enum KeyReference {
         var out = text
         var missing: [String] = []
         for section in sections {
-            guard let table = markdown(section) else { continue }
+            guard let table = markdown(section, builtInOnly: true) else { continue }
             guard let start = out.range(of: marker(section)), let stop = out.range(of: end, range: start.upperBound..<out.endIndex)
             else {
                 missing.append(section)

@@ -4,7 +4,7 @@ import TwinMetrics
 import TwinStore
 import TwinTracking
 
-/// The metrics of a recording (DOMAIN.md §10): the fusion centre's raw localisations and the
+/// The metrics of a recording (docs/domain.md §10): the fusion centre's raw localisations and the
 /// tracked twin (confirmed and coasting tracks) scored against the same targets, plus the
 /// SIAP track metrics of the twin.
 ///

@@ -141,7 +141,7 @@ public struct ResumeError: Error, CustomStringConvertible, Sendable {
 }
 
 /// A timed world simulation: steps the world frame by frame and records each frame.
-/// Later stages (sensing, localisation, tracking) slot in per frame, see ARCHITECTURE.md.
+/// Later stages (sensing, localisation, tracking) slot in per frame, see docs/architecture.md.
 public struct Simulation {
     public let worldFile: String
     public let worldText: String

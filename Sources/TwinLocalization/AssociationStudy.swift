@@ -1,6 +1,6 @@
 import TwinMath
 
-/// A deterministic Monte-Carlo study of `JointAssociation` (DOMAIN.md §7 item 4, metrics §10):
+/// A deterministic Monte-Carlo study of `JointAssociation` (docs/domain.md §7 item 4, metrics §10):
 /// random scenes of device-free targets seen by a network of base stations, with blocked legs
 /// and NLOS spurious ranges, solved with and without the one-range-per-target constraint.
 ///
@@ -39,7 +39,7 @@ import TwinMath
 /// `preferredZ` = 1 m (the middle of the target heights, for the mirror choice of the nearly
 /// coplanar BSs), `ambiguityDistance` = the detection radius δ = 1 m, all else default.
 ///
-/// **Metrics** (DOMAIN.md §10, `Detection`): a true target is correctly localised when an
+/// **Metrics** (docs/domain.md §10, `Detection`): a true target is correctly localised when an
 /// estimate lies within δ = 1 m, matched one-to-one by optimal assignment. Over all frames,
 /// P_MD = 1 − Σ correct / Σ true and P_FA = 1 − Σ correct / Σ reported (0 when nothing was
 /// reported); RMSE over the correct ones; mean wall time of `JointAssociation.solve` per frame
@@ -188,7 +188,7 @@ public enum AssociationStudy {
 
     // MARK: - Detection metrics
 
-    /// Detection counts of one or more frames (DOMAIN.md §10); add frames with `+`.
+    /// Detection counts of one or more frames (docs/domain.md §10); add frames with `+`.
     public struct Detection: Sendable, Equatable, Codable {
         /// Σ true targets.
         public var truths: Int

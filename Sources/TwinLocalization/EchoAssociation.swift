@@ -47,7 +47,7 @@ public struct EchoGroup: Sendable, Equatable {
 }
 
 /// Multi-target association of a frame's unlabeled echoes by their time–angle points
-/// (DOMAIN.md §7.3), one echo per link per target.
+/// (docs/domain.md §7.3), one echo per link per target.
 ///
 /// 1. Every echo with a complete direction and a known offset gives an `EchoPoint`, unless its
 ///    own range and angles disagree with that point (`echoProbability`).

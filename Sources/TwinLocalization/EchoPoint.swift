@@ -1,6 +1,6 @@
 import TwinMath
 
-/// A target position computed from one echo alone, by the closed forms of DOMAIN.md §7.3
+/// A target position computed from one echo alone, by the closed forms of docs/domain.md §7.3
 /// (time–angle), with its first-order covariance.
 ///
 /// - Monostatic echo with a complete angle of arrival (azimuth and elevation): x = a + r·u(AoA).
@@ -70,7 +70,7 @@ public struct EchoPoint: Sendable, Equatable {
         return EchoPoint(position: centre, covariance: covariance)
     }
 
-    /// The closed forms of DOMAIN.md §7.3 for a bistatic path of length `sumRange`.
+    /// The closed forms of docs/domain.md §7.3 for a bistatic path of length `sumRange`.
     public static func bistaticPoint(sumRange d: Double, transmitter: Vec3, receiver: Vec3, arrival: Vec3?, departure: Vec3?) -> Vec3? {
         let baseline = receiver.distance(to: transmitter)
         guard d > baseline * (1 + 1e-9), baseline > 0 else { return nil }

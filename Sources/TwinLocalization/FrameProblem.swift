@@ -3,7 +3,7 @@ import TwinSensing
 
 extension LocalizationProblem {
     /// The fusion centre's view of one simulated frame: anchors, and each link's echoes after
-    /// clock-offset calibration (DOMAIN.md §3).
+    /// clock-offset calibration (docs/domain.md §3).
     ///
     /// - Anchors: every base station at its surveyed position (`baseStations`, in the world's
     ///   order, so anchor i is BS i), then every UE that reported a position this frame, at its
@@ -17,7 +17,7 @@ extension LocalizationProblem {
     ///      nodes lie in one component gets its offset from the network (the path sum, with the
     ///      variances added; `.calibrated`). Otherwise its offset is `.unknown`, one unknown
     ///      per unordered pair of components: every link from the BSs of one synchronised
-    ///      cluster into one UE shares its group, as DOMAIN.md §3's "one more unknown".
+    ///      cluster into one UE shares its group, as docs/domain.md §3's "one more unknown".
     /// - Links keep their recording ids; echoes keep the measured angles.
     /// - Parameter ueReportVariance: per-axis variance of a UE's reported position, m² (the
     ///   fusion centre's belief about GNSS accuracy; `Anchor.positionVariance`).

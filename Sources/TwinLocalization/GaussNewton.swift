@@ -1,7 +1,7 @@
 import TwinMath
 
 /// Weighted least-squares localisation from range observations by Gauss–Newton with
-/// Levenberg–Marquardt damping (DOMAIN.md §7.1, §7.2).
+/// Levenberg–Marquardt damping (docs/domain.md §7.1, §7.2).
 ///
 /// Minimises S(x) = Σₖ wₖ (rₖ − hₖ(x))², wₖ = 1/σₖ², hₖ the one-way range or the sum range
 /// (see `RangeObservation`). Each iteration linearises at x with the gradients gₖ = ∇hₖ(x),

@@ -21,7 +21,7 @@ public struct BaseStationPair: Sendable, Hashable, Comparable, CustomStringConve
 }
 
 /// One frame of unlabeled range measurements of a network of M base stations sensing
-/// device-free targets (DOMAIN.md §2, §3, §7 item 4).
+/// device-free targets (docs/domain.md §2, §3, §7 item 4).
 ///
 /// - `direct[i]` is the set of monostatic one-way ranges d heard by BS i (echo path / 2), in
 ///   no particular order. It may hold NLOS (Type III) spurious ranges, longer than any true
@@ -84,7 +84,7 @@ public struct AssociationSettings: Sendable, Equatable {
     public var ambiguityFactor: Double
     /// The one-range-per-target constraint (default true): a direct range explains at most one
     /// target, so selected mappings must be range-disjoint and their ranges are consumed before
-    /// the next subset size (DOMAIN.md §7 item 4).
+    /// the next subset size (docs/domain.md §7 item 4).
     ///
     /// False gives the *baseline without that constraint* (for comparison studies, see
     /// `AssociationStudy`): no range is ever consumed, every subset of every size n is searched
@@ -174,7 +174,7 @@ public struct AssociationResult: Sendable, Equatable {
 }
 
 /// Joint LOS identification and data association for networked device-free sensing
-/// (DOMAIN.md §7 item 4).
+/// (docs/domain.md §7 item 4).
 ///
 /// For n = M, M − 1, …, `minimumAnchors`:
 /// 1. For every subset of n BSs (lexicographic order), enumerate candidate mappings, one still

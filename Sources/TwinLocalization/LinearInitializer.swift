@@ -1,7 +1,7 @@
 import TwinMath
 
 /// Closed-form starting points for `GaussNewton` from linearised range equations
-/// (DOMAIN.md §7.1 and §7.2).
+/// (docs/domain.md §7.1 and §7.2).
 ///
 /// Squaring a range equation makes it linear in the position once one extra unknown is
 /// added. Three cases are solved exactly (on noise-free data) with TwinMath's least squares:

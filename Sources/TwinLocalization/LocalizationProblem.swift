@@ -1,7 +1,7 @@
 import TwinMath
 
 /// One frame of unlabeled measurements as a fusion centre sees it: anchors at known (or
-/// reported) positions and, per sensing link, the echoes heard on it (DOMAIN.md §2, §3, §7).
+/// reported) positions and, per sensing link, the echoes heard on it (docs/domain.md §2, §3, §7).
 ///
 /// This is the input of every `Localizer`. It is built from the simulator's observations
 /// (`LocalizationProblem.init(frame:links:baseStations:)`, after clock-offset calibration) or
@@ -79,7 +79,7 @@ public struct LocalizationProblem: Sendable, Equatable {
         }
     }
 
-    /// What is known of a link's clock offset (DOMAIN.md §3).
+    /// What is known of a link's clock offset (docs/domain.md §3).
     public enum Offset: Sendable, Equatable {
         /// No offset: a monostatic link, synchronised nodes, or ranges already corrected.
         case none

@@ -1,6 +1,6 @@
 import TwinMath
 
-/// What the fusion centre did over a run, for the run summary (DOMAIN.md §10).
+/// What the fusion centre did over a run, for the run summary (docs/domain.md §10).
 ///
 /// Truth is the set of targets that gave at least one Type II echo in the frame (a target no
 /// link heard cannot be localised by any localiser); estimates are matched to it one-to-one

@@ -132,7 +132,7 @@ extension LocalizerSettings {
 
 /// The localisers by name (`localizer.name`, `--localizer`). A library user adds one with
 /// `Localizers.registry.register(name, summary:) { settings in MyLocalizer(settings) }`
-/// (docs/architecture.md shows one, in ten lines).
+/// (docs/architecture.md, "Adding an algorithm").
 public enum Localizers {
     public typealias Factory = @Sendable (LocalizerSettings) -> any Localizer
 

@@ -8,7 +8,7 @@ import TwinWorld
 ///    link per target).
 /// 2. Otherwise, when every link has at most one echo, the whole problem is one target (the
 ///    usual offline case: one range per anchor).
-/// 3. Otherwise (ranges only, several echoes per link), the joint association of DOMAIN.md
+/// 3. Otherwise (ranges only, several echoes per link), the joint association of docs/domain.md
 ///    §7.4 on the base stations' monostatic and sum ranges decides the groups.
 struct TargetHypothesis {
     var members: [EchoRef]
@@ -129,7 +129,7 @@ struct GaussNewtonLocalizer: Localizer {
         guard var best = solve(problem, members, seed: hypothesis.seed) else { return nil }
         var dropped: [String] = []
         if mode == .ueSelection {
-            // DOMAIN.md §7.5: drop the UE whose removal lowers the residual most, while that is
+            // docs/domain.md §7.5: drop the UE whose removal lowers the residual most, while that is
             // significant and enough observations remain.
             while true {
                 let ues = Set(
@@ -222,7 +222,7 @@ struct GaussNewtonLocalizer: Localizer {
     }
 }
 
-/// `time-angle`: the per-echo closed forms of DOMAIN.md §7.3, fused across links by inverse
+/// `time-angle`: the per-echo closed forms of docs/domain.md §7.3, fused across links by inverse
 /// covariance (`EchoAssociation`); no iteration. Only echoes with a point contribute.
 struct TimeAngleLocalizer: Localizer {
     let settings: LocalizerSettings
@@ -260,7 +260,7 @@ struct TimeAngleLocalizer: Localizer {
     }
 }
 
-/// `joint`: DOMAIN.md §7.4 on the base stations' monostatic ranges and the sum ranges between
+/// `joint`: docs/domain.md §7.4 on the base stations' monostatic ranges and the sum ranges between
 /// them (links with a known or calibrated offset). Angles and UE links are not used.
 ///
 /// The association takes one range variance for the whole frame; the largest echo variance

@@ -22,7 +22,7 @@ public struct CalibratedFrame: Sendable, Equatable {
     public var links: [LinkCalibration]
 }
 
-/// Clock-offset calibration from Type I paths (DOMAIN.md §3).
+/// Clock-offset calibration from Type I paths (docs/domain.md §3).
 ///
 /// Between a transmitter i and a receiver j the direct path is the shortest path of the pair
 /// and its true length |p_i − p_j| is known from the anchors' positions, so

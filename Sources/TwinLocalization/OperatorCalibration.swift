@@ -1,7 +1,7 @@
 import TwinMath
 import TwinSensing
 
-/// Inter-operator clock calibration at the core fusion centre (DOMAIN.md §3: "across
+/// Inter-operator clock calibration at the core fusion centre (docs/domain.md §3: "across
 /// operators the same idea calibrates inter-operator clock offsets").
 ///
 /// A cross-operator link from a transmitter of operator A to a receiver of operator B measures
@@ -97,7 +97,7 @@ extension LocalizationProblem {
     }
 }
 
-/// Operator frame rotation from the angles of cross-operator Type I paths (DOMAIN.md §8): a
+/// Operator frame rotation from the angles of cross-operator Type I paths (docs/domain.md §8): a
 /// direct path between a site i of the reference operator and a site j of operator k arrives
 /// at j from the known world direction of i, so the azimuth j reports (in its frame) is that
 /// world azimuth minus θ_k; likewise a departure at a transmitting site of k. Every such

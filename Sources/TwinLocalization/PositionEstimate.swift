@@ -1,6 +1,6 @@
 import TwinMath
 
-/// The result of a weighted least-squares localisation (DOMAIN.md §7.1).
+/// The result of a weighted least-squares localisation (docs/domain.md §7.1).
 ///
 /// For observations r_k with variances σ_k², weights w_k = 1/σ_k² and model h_k(x):
 /// - `position` x̂ minimises Σ w_k (r_k − h_k(x))²;

@@ -1,7 +1,7 @@
 import TwinMath
 import TwinSensing
 
-/// How the fusion centre uses RIS links (DOMAIN.md §7 item 6): a `.ris` link of a BS through a
+/// How the fusion centre uses RIS links (docs/domain.md §7 item 6): a `.ris` link of a BS through a
 /// panel becomes a monostatic link whose anchor is the panel (`Anchor.Kind.ris`, surveyed
 /// position), with the one-way range r − |BS − RIS| (r the reported range, half the path
 /// 2|BS − RIS| + 2|RIS − target|: exact range subtraction) and the arrival angle measured

@@ -1,7 +1,7 @@
 import TwinMath
 
 /// One range measurement of a device-free target, with the anchor geometry that produced it
-/// (DOMAIN.md §2, Type II paths).
+/// (docs/domain.md §2, Type II paths).
 ///
 /// - Monostatic (transmitter = receiver = `anchor`): `value` is the one-way range
 ///   d = |x − anchor| (half the round-trip path), and h(x) = |x − anchor|.

@@ -1,6 +1,6 @@
 import TwinMath
 
-/// One angle of a target seen from an anchor (DOMAIN.md §2 angle conventions), in the world
+/// One angle of a target seen from an anchor (docs/domain.md §2 angle conventions), in the world
 /// frame: the azimuth from +x counter-clockwise or the elevation above the horizontal plane of
 /// the direction from `anchor` towards the target. An angle of arrival is anchored at the
 /// receiver, an angle of departure at the transmitter.
@@ -64,7 +64,7 @@ func wrappedAngle(_ a: Double) -> Double {
     return x
 }
 
-/// Everything measured of one target, for a joint maximum-likelihood fit (DOMAIN.md §7.1 with
+/// Everything measured of one target, for a joint maximum-likelihood fit (docs/domain.md §7.1 with
 /// angles and unknown clock offsets, §3).
 ///
 /// The unknowns are the position x and `offsetCount` clock offsets b₁…b_m (metres of path):

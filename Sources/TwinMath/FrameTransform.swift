@@ -3,7 +3,7 @@ import RealModule
 /// A rigid transform of the local frame x east, y north, z up: a rotation by `rotation`
 /// radians about z followed by a translation. `apply(p) = R(rotation)·p + translation`.
 ///
-/// An operator's frame (DOMAIN.md §8) relates to the world frame by its `frameOffset` o and
+/// An operator's frame (docs/domain.md §8) relates to the world frame by its `frameOffset` o and
 /// `frameRotationDeg` θ: a world point w has operator coordinates r = R(−θ)(w − o), and
 /// w = R(θ)·r + o, so `FrameTransform(rotation: θ, translation: o)` maps operator coordinates
 /// to world coordinates and its `inverse` maps world to operator coordinates. An azimuth

@@ -1,4 +1,4 @@
-/// Accuracy of the matched estimates (DOMAIN.md §10): RMSE, error percentiles and the error
+/// Accuracy of the matched estimates (docs/domain.md §10): RMSE, error percentiles and the error
 /// CDF, over the 3-D errors ‖x − x̂‖ of the pairs matched within δ (`Matching`).
 public struct Accuracy: Sendable, Equatable {
     /// The matched errors (m), ascending: the empirical CDF is F(errors[k]) = (k + 1) / count.

@@ -1,4 +1,4 @@
-/// Sensing continuity of one target (DOMAIN.md §10): over the frames in which the target
+/// Sensing continuity of one target (docs/domain.md §10): over the frames in which the target
 /// exists, the fraction in which an estimate lies within δ of it (matched one-to-one,
 /// `Matching`), and the longest gap: the longest run of consecutive such frames without one.
 /// Frames in which the target does not exist are skipped: they neither count nor end a gap.

@@ -15,7 +15,7 @@ public struct MetricsSettings: Sendable, Equatable, Codable {
 
 /// Every per-frame metric of one estimator (raw localisations or the tracked twin) over a
 /// series of frames: detection (P_MD, P_FA), accuracy (RMSE, percentiles, CDF), continuity
-/// per target and pooled, and the mean OSPA and GOSPA (DOMAIN.md §10). One matching serves
+/// per target and pooled, and the mean OSPA and GOSPA (docs/domain.md §10). One matching serves
 /// detection, accuracy and continuity: the one-to-one optimal assignment within δ
 /// (`Matching`). OSPA and GOSPA use their own assignment on min(d, c)ᵖ.
 public struct EstimateMetrics: Sendable, Equatable {

@@ -32,7 +32,7 @@ public struct Match: Sendable, Equatable {
     public var error: Double
 }
 
-/// One-to-one matching of targets and estimates within a threshold δ (DOMAIN.md §10,
+/// One-to-one matching of targets and estimates within a threshold δ (docs/domain.md §10,
 /// "Detection"): the optimal assignment (`Assignment.solve`, Jonker–Volgenant/Crouse) on the
 /// cost C[i, j] = ‖xᵢ − x̂ⱼ‖ when ‖xᵢ − x̂ⱼ‖ ≤ δ and +∞ (forbidden) otherwise. The assignment
 /// first maximises the number of pairs, then minimises their summed distance; the pairs are
@@ -58,7 +58,7 @@ public enum Matching {
     }
 }
 
-/// Detection counts over frames (DOMAIN.md §10):
+/// Detection counts over frames (docs/domain.md §10):
 /// P_MD = 1 − Σ correct / Σ true, P_FA = 1 − Σ correct / Σ reported, RMSE = √(Σ‖e‖² / Σ correct)
 /// over the correct (matched) pairs.
 public struct DetectionCounts: Sendable, Equatable {

@@ -1,6 +1,6 @@
 import TwinMath
 
-/// SIAP track metrics and identity changes over a track history (DOMAIN.md §10; the Single
+/// SIAP track metrics and identity changes over a track history (docs/domain.md §10; the Single
 /// Integrated Air Picture attributes of the SIAP System Engineering Task Force, pooled over
 /// frames as e.g. Stone Soup's `SIAPMetrics` does).
 ///

@@ -1,12 +1,12 @@
 import RealModule
 
 /// Cramér–Rao lower bounds used as measurement-noise variances in abstract fidelity
-/// (DOMAIN.md §5). SNR is linear and post-integration unless a function says otherwise.
+/// (docs/domain.md §5). SNR is linear and post-integration unless a function says otherwise.
 /// Every bound returns `.infinity` when SNR ≤ 0 (or is NaN), or when the aperture cannot
 /// measure the quantity at all (fewer than 2 elements or symbols, zero bandwidth): no
 /// information, unbounded variance. A caller should miss such an echo rather than draw from it.
 ///
-/// **Conventions.** The three formulas are the ones DOMAIN.md states. They do not share one
+/// **Conventions.** The three formulas are the ones docs/domain.md states. They do not share one
 /// SNR convention: for a complex exponential in circular complex noise with per-sample
 /// SNR ρ = A²/σ², the bound on its (radian) frequency over N samples is 6 / (ρ N (N² − 1)).
 /// - `angleVariance` is that bound with N = m elements, ρ the per-element SNR, and the
@@ -15,7 +15,7 @@ import RealModule
 ///   (3c²/(2π²B²·SNR) with SNR = Nρ).
 /// - `rangeRateVariance` uses the real-sinusoid form 12/(…) (Kay, *Fundamentals of
 ///   Statistical Signal Processing I*, Example 3.14), twice the complex-exponential bound.
-/// The waveform-fidelity mode (DOMAIN.md §6) is the check on which convention is honest.
+/// The waveform-fidelity mode (docs/domain.md §6) is the check on which convention is honest.
 public enum CramerRao {
     /// Variance of a path-length (delay × c) estimate, m²: 3 c² / (4π² B² · SNR).
     /// - Parameters:
@@ -40,7 +40,7 @@ public enum CramerRao {
     /// Variance of a path-length-rate (bistatic range rate) estimate, (m/s)².
     ///
     /// The Doppler shift of the echo is f_D = −ṙ / λ, ṙ the rate of change of the total path
-    /// length (DOMAIN.md §2: v·(û_i + û_j)). Across N OFDM symbols spaced T_sym the echo's
+    /// length (docs/domain.md §2: v·(û_i + û_j)). Across N OFDM symbols spaced T_sym the echo's
     /// phase advances by 2π f_D T_sym per symbol, so f_D is the frequency of a sinusoid sampled
     /// N times at interval T_sym. The frequency-estimation CRLB (Rife & Boorstyn 1974; Kay,
     /// Example 3.14) with η the per-symbol SNR is var(f) = 12 / ((2π T_sym)² η N (N² − 1)).

@@ -1,6 +1,6 @@
 import RealModule
 
-/// Link-budget arithmetic of a sensing echo (DOMAIN.md §4, TR 38.901 §7.9). Powers in dBm,
+/// Link-budget arithmetic of a sensing echo (docs/domain.md §4, TR 38.901 §7.9). Powers in dBm,
 /// gains and losses in dB, everything else SI.
 public enum LinkBudget {
     /// Boltzmann constant k, J/K.
@@ -26,7 +26,7 @@ public enum LinkBudget {
     }
 
     /// Coherent integration gain of a sensing frame, dB: 10 log10(N_subcarriers · N_symbols)
-    /// (DOMAIN.md §4). Added to the per-resource-element SNR it gives the post-integration SNR.
+    /// (docs/domain.md §4). Added to the per-resource-element SNR it gives the post-integration SNR.
     public static func coherentIntegrationGainDb(subcarriers: Int, symbols: Int) -> Double {
         10 * Double.log10(Double(Swift.max(subcarriers, 1)) * Double(Swift.max(symbols, 1)))
     }

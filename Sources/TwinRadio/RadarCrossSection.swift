@@ -3,7 +3,7 @@ import TwinMath
 import TwinWorld
 
 /// Radar cross section per target class: TR 38.901 Rel-19 sensing targets (§7.9), as
-/// DOMAIN.md §4 lists them. The RCS is log-normal: 10 log10(σ / 1 m²) ~ N(mean, spread²).
+/// docs/domain.md §4 lists them. The RCS is log-normal: 10 log10(σ / 1 m²) ~ N(mean, spread²).
 ///
 /// | class     | mean, dBsm | spread, dB |
 /// |-----------|-----------:|-----------:|

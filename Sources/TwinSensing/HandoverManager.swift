@@ -80,7 +80,7 @@ public struct HandoverState: Sendable, Equatable, Codable {
     public init() {}
 }
 
-/// Sensing clusters and handover (DOMAIN.md §8; README "Sensing clusters and handover").
+/// Sensing clusters and handover (docs/domain.md §8; README "Sensing clusters and handover").
 ///
 /// **Cluster choice** at a point p (`preferredCluster`): micro BSs whose predicted SNR
 /// (`SensingQualityModel`) is at least `thresholdDb + margin` serve alone — the best

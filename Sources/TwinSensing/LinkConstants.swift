@@ -17,7 +17,7 @@ struct LinkConstants: Sendable {
     /// The BS–panel part of a RIS link (`RISSensing`); nil for other links.
     var ris: RISPathConstants? = nil
     /// P_t + G_t + G_r + 10 log10(4π/λ²) − N + G_int: add the RCS (dBsm) and subtract both
-    /// legs' path losses to get the echo's post-integration SNR (DOMAIN.md §4).
+    /// legs' path losses to get the echo's post-integration SNR (docs/domain.md §4).
     let echoConstantDb: Double
     /// P_t + G_t + G_r − N + G_int: subtract the direct path loss for the Type I SNR.
     let directConstantDb: Double

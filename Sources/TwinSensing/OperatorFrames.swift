@@ -1,7 +1,7 @@
 import TwinMath
 import TwinWorld
 
-/// The operators' own coordinate frames (DOMAIN.md §8; world file `operators[].frameOffset`,
+/// The operators' own coordinate frames (docs/domain.md §8; world file `operators[].frameOffset`,
 /// `frameRotationDeg`), as the sensing chain applies them when the world has a `cooperation`
 /// section.
 ///

@@ -2,7 +2,7 @@ import TwinMath
 import TwinRadio
 import TwinWorld
 
-/// Which paths a link has this frame, as geometry decides (docs/architecture.md, "Sensing"):
+/// Which paths a link has this frame, as geometry decides (docs/architecture.md, "Sensing along the physics"):
 /// the direct path of a bistatic link when its ray is clear, and one path per target (every
 /// mover, then every background reflector) whose two legs are within range — through a RIS
 /// panel only targets in front of it, under a sensing schedule only movers in the link's

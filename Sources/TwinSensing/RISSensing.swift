@@ -18,7 +18,7 @@ public struct RISPanelRef: Sendable, Equatable, Hashable, Codable {
     }
 }
 
-/// RIS-assisted sensing (DOMAIN.md §7 item 6), abstract fidelity.
+/// RIS-assisted sensing (docs/domain.md §7 item 6), abstract fidelity.
 ///
 /// A panel's base station senses through it: BS → RIS → target → RIS → BS. The path length is
 /// 2|BS − RIS| + 2|RIS − target|; the link reports half of it (as a monostatic link does), the
@@ -42,7 +42,7 @@ public struct RISPanelRef: Sendable, Equatable, Hashable, Codable {
 /// (from direction θ₁ to θ₂) multiplies the power by G(θ₁)·G(θ₂), G(θ) = π·N·cos θ
 /// (the same as a flat plate's bistatic RCS 4πA²cos θ₁cos θ₂/λ² between the two path
 /// losses; cf. Tang et al. 2021, far-field beamforming case). With the radar equation of the
-/// other links written with path losses (DOMAIN.md §4),
+/// other links written with path losses (docs/domain.md §4),
 ///
 ///   SNR = P_t + G_t + G_r + 10·log10(4π/λ²) − N + G_int + σ
 ///         − 2·PL(BS, RIS) − 2·PL(RIS, target) + 2·[G(θ_BS) + G(θ_target)]   (dB)

@@ -5,7 +5,7 @@ import TwinRadio
 import TwinWorld
 
 /// Turns the true world of each frame into unlabeled measurements (docs/architecture.md,
-/// "Sensing"; docs/domain.md §2–6), along the physics:
+/// "Sensing along the physics"; docs/domain.md §2–6):
 ///
 ///     SensingFrame ─▶ ChannelModel.advance (legs: LOS, path loss; RCS)
 ///     for each link:  PathEnumerator (geometric paths: direct, one per target)

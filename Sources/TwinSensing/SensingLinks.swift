@@ -1,6 +1,6 @@
 import TwinWorld
 
-/// The links of a sensing mode (DOMAIN.md §7–8).
+/// The links of a sensing mode (docs/domain.md §7–8).
 ///
 /// - monostatic: every BS alone;
 /// - trp-trp: ordered pairs of BSs of the same operator and carrier within `maxBaseline` (both

@@ -4,7 +4,7 @@ import TwinRadio
 import TwinWorld
 
 extension LinkConstants {
-    /// The bistatic radar equation in dB (DOMAIN.md §4): post-integration SNR of an echo off
+    /// The bistatic radar equation in dB (docs/domain.md §4): post-integration SNR of an echo off
     /// a target of `rcsDbsm` whose transmit and receive legs lose `txPathLossDb` and
     /// `rxPathLossDb`. Shared by the sensing chain and the predicted sensing quality.
     @inline(__always)
@@ -29,7 +29,7 @@ extension LinkConstants {
 /// target the panel sees keeps that BS in its cluster.
 ///
 /// A cluster's quality is the power sum of its members' SNRs, 10·log10 Σ 10^(SNRᵢ/10): the
-/// Fisher information of independent echoes adds, and each is ∝ SNR (DOMAIN.md §5).
+/// Fisher information of independent echoes adds, and each is ∝ SNR (docs/domain.md §5).
 public struct SensingQualityModel: Sendable {
     public let names: [String]
     public let isMacro: [Bool]

@@ -142,7 +142,7 @@ public struct SourceTrack: Sendable, Equatable {
     }
 }
 
-/// Track-to-track association and fusion at the core (DOMAIN.md §8, §9): the operators' edge
+/// Track-to-track association and fusion at the core (docs/domain.md §8, §9): the operators' edge
 /// fusion centres keep their own twins; the core keeps one track per target over all of them.
 ///
 /// Each frame, of the operators' confirmed and coasting tracks (in the world frame):

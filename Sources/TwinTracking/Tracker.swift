@@ -34,18 +34,19 @@ public struct TrackerFrameReport: Sendable, Equatable {
     public init() {}
 }
 
-/// The multi-target tracker composed of its roles (docs/architecture.md, "Tracking"): each
+/// The multi-target tracker composed of its roles (docs/architecture.md, "Swap points"): each
 /// frame it refuses invalid detections, predicts every track (`Predictor`), gates and
 /// associates (`Associator`: GNN or JPDA per cluster), updates (`Updater`), manages track life
 /// — tentative tracks by the `Initiator`'s M-of-N review, confirmed ones coasting when missed
 /// and ended by the `Deleter` — and starts tracks at the unassociated detections
 /// (docs/domain.md §9). Track ids are never reused.
 public struct MultiTargetTracker: Tracker {
-    public let predictor: any Predictor
-    public let updater: any Updater
-    public let associator: any Associator
-    public let initiator: any Initiator
-    public let deleter: any Deleter
+    // The roles; a registered tracker may take a built-in composition and replace one.
+    public var predictor: any Predictor
+    public var updater: any Updater
+    public var associator: any Associator
+    public var initiator: any Initiator
+    public var deleter: any Deleter
     public private(set) var state: TwinState
 
     public init(

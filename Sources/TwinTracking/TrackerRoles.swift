@@ -1,7 +1,7 @@
 import TwinMath
 
 // The roles a multi-target tracker is composed of, as in Stone Soup (docs/architecture.md,
-// "Tracking"): each is a small component with one job, and `MultiTargetTracker` is their
+// "Swap points"): each is a small component with one job, and `MultiTargetTracker` is their
 // composition. A new filter, association or track-life rule is a new conformer, registered as
 // part of a tracker in `Trackers`.
 

@@ -13,7 +13,7 @@ import TwinMath
 /// with the Kalman updater (`measurement: position` or `raw`), one-point initiation with M-of-N
 /// confirmation, and deletion after misses or covariance growth. A library user registers a
 /// tracker of their own with `Trackers.registry.register(name, summary:) { settings, state in … }`
-/// (docs/architecture.md shows one).
+/// (docs/architecture.md, "Adding an algorithm").
 public enum Trackers {
     /// Builds a tracker from its settings and the twin to start from; throws
     /// `TrackerSettingsError` for settings it cannot run with (problems named by key).

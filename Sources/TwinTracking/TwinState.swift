@@ -28,7 +28,7 @@ public struct Detection: Sendable, Equatable, Codable {
     public var isValid: Bool { position.isFinite && covariance.isPositiveDefinite }
 }
 
-/// Where a track is in its life (DOMAIN.md §9).
+/// Where a track is in its life (docs/domain.md §9).
 public enum TrackStatus: String, Sendable, Codable, CaseIterable {
     /// Started from an unassociated detection; not yet M hits in the last N frames.
     case tentative

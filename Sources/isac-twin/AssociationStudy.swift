@@ -8,7 +8,7 @@ struct AssociationStudyCommand: ParsableCommand {
         abstract: "Monte-Carlo table of the joint LOS identification and data association.",
         discussion: """
             Five base stations over a 100 m square, K targets, LOS blockage 0.1 per leg, NLOS \
-            spurious range probability 0.5 (DOMAIN.md §7 item 4). Every frame is solved by \
+            spurious range probability 0.5 (docs/domain.md §7 item 4). Every frame is solved by \
             JointAssociation with the one-range-per-target constraint (joint) and without it \
             (baseline). Prints a Markdown table of P_MD, P_FA (1 m radius), RMSE and the mean \
             time per frame; everything but the times is a pure function of the options. \

@@ -12,7 +12,7 @@ struct WaveformStudyCommand: ParsableCommand {
             Table 1: one tap per frame on the factory numerology (28 GHz, 400 MHz, 120 kHz, comb \
             4, 14 symbols), full processing (map, CA-CFAR at Pfa 1e-6, refinement) for each \
             window; mean square errors of path length and rate over the detections divided by \
-            the abstract fidelity's bounds (DOMAIN.md §5) and by the exact single-tap bounds. \
+            the abstract fidelity's bounds (docs/domain.md §5) and by the exact single-tap bounds. \
             Table 2: path-length and rate RMSE of a 5.9 GHz / 40 MHz / 30 kHz band, a 24 GHz / \
             400 MHz / 120 kHz band and their inverse-variance fusion. Table 3: MUSIC angle RMSE \
             against the exact bound 6/(SNR·(m²−1)) and the abstract fidelity's 6/(m³·SNR) for the \

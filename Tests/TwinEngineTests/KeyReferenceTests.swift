@@ -18,14 +18,14 @@ import TwinWorld
     func worldsReadmeMatchesTheKeyTables(section: String) throws {
         let text = try String(contentsOfFile: readme, encoding: .utf8)
         let block = try #require(KeyReference.block(section, in: text), "worlds/README.md has no block for \(section)")
-        #expect(block == KeyReference.markdown(section), "run `isac-twin keys --update worlds/README.md`")
+        #expect(block == KeyReference.markdown(section, builtInOnly: true), "run `isac-twin keys --update worlds/README.md`")
     }
 
     /// Every key a section decodes is in its table's rows, and every row names a key the
     /// reader accepts: a world file with each documented key set to its default decodes to
     /// the defaults (here for the tracker, whose rows are all scalars).
     @Test func trackerRowsAreTheKeysTheReaderAccepts() throws {
-        let rows = try #require(KeyReference.markdown("tracker")).split(separator: "\n").dropFirst(2)
+        let rows = try #require(KeyReference.markdown("tracker", builtInOnly: true)).split(separator: "\n").dropFirst(2)
         let keys = rows.map { $0.split(separator: "`")[1] }
         #expect(keys == TrackerSettings.table.keys.map { Substring($0.name) })
         let world = try String(contentsOfFile: packageRoot.appendingPathComponent("worlds/tiny.yaml").path, encoding: .utf8)

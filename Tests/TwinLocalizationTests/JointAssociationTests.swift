@@ -2,7 +2,7 @@ import Testing
 import TwinLocalization
 import TwinMath
 
-/// Joint LOS identification and data association (DOMAIN.md §7 item 4).
+/// Joint LOS identification and data association (docs/domain.md §7 item 4).
 private enum AssociationScene {
     /// Five BSs over a 100 m square at mixed heights (8–12 m).
     static let stations: [Vec3] = [

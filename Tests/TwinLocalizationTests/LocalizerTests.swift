@@ -109,7 +109,7 @@ struct LocalizerTests {
         }
     }
 
-    /// DOMAIN.md §7.3 by hand: tx (0,0,0), rx (10,0,0), target (4,3,0): d = 5 + √45, the
+    /// docs/domain.md §7.3 by hand: tx (0,0,0), rx (10,0,0), target (4,3,0): d = 5 + √45, the
     /// arrival direction makes cos φ = (6/√45) with the baseline seen from the receiver, and
     /// d₁ = (d₃² + d² − 2d₃d·cos φ)/(2d − 2d₃ cos φ) must be |tx − x| = 5.
     @Test func bistaticClosedFormMatchesTheHandComputedLeg() throws {

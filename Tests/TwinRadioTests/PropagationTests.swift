@@ -209,7 +209,7 @@ struct UMaPropagationTests {
     }
 
     @Test func losProbabilityIsOneWithin18m() {
-        // 38.901's first branch (DOMAIN.md omits it; the second expression would exceed 1).
+        // 38.901's first branch (docs/domain.md omits it; the second expression would exceed 1).
         for d in [0.0, 5, 17.9, 18] {
             #expect(model.losProbability(LinkGeometry(bsHeight: 25, utHeight: 22.5, distance2D: d)) == 1)
         }

@@ -134,7 +134,7 @@ import TwinWorld
 
     @Test func delayVarianceAt25dBIsNearTheExactBound() {
         // Rectangular window: the refined peak is the maximum-likelihood delay of one tap, so its
-        // mean square error approaches the exact bound (2 × DOMAIN.md's formula, whose constant
+        // mean square error approaches the exact bound (2 × docs/domain.md's formula, whose constant
         // is half the single-tone bound: see CramerRao's conventions).
         // With the Hann window (the default) the delay is polished with rectangular weights after
         // the windowed estimate, so it is as efficient.

@@ -31,7 +31,7 @@ func manager(_ yaml: String) throws -> HandoverManager {
 }
 
 struct HandoverTests {
-    /// The predicted SNR against the radar equation by hand (DOMAIN.md §4), for micro BS a
+    /// The predicted SNR against the radar equation by hand (docs/domain.md §4), for micro BS a
     /// (defaults: 28 GHz, 400 MHz, 120 kHz, 30 dBm, 16 × 8 elements, NF 7 dB; 14 symbols) and a
     /// target at 5 m height 40 m away horizontally, RCS 0 dBsm, UMi LOS below the breakpoint.
     @Test func predictedSNRIsTheRadarEquation() throws {

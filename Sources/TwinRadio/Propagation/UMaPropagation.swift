@@ -6,7 +6,7 @@ import RealModule
 /// **LOS probability** (Table 7.4.2-1, outdoor UT): 1 for d_2D ≤ 18 m, else
 /// [18/d_2D + exp(−d_2D/63)(1 − 18/d_2D)] · (1 + C'(h_UT) · 5/4 · (d_2D/100)³ · exp(−d_2D/150)),
 /// C'(h_UT) = 0 for h_UT ≤ 13 m, ((h_UT − 13)/10)^1.5 for 13 m < h_UT ≤ 23 m.
-/// DOMAIN.md states only the second branch; 38.901 has the d_2D ≤ 18 m branch (without it the
+/// docs/domain.md states only the second branch; 38.901 has the d_2D ≤ 18 m branch (without it the
 /// expression exceeds 1 below 18 m), and 38.901 wins.
 ///
 /// **Path loss** (Table 7.4.1-1), 10 m ≤ d_2D ≤ 5 km, 1.5 m ≤ h_UT ≤ 22.5 m:

@@ -16,10 +16,10 @@ public struct ArrayTap: Sendable, Equatable {
 }
 
 /// Angles of arrival from a receive array's snapshots by MUSIC, along one array axis
-/// (waveform fidelity's `sensing.waveform.angles: music`; DOMAIN.md §7).
+/// (waveform fidelity's `sensing.waveform.angles: music`; docs/domain.md §7).
 ///
 /// **Model.** One axis of m elements measures the electrical angle ψ: element n sees the
-/// phase e^{jnψ}. DOMAIN.md's angle bound 6/(m³·SNR) is the bound on ψ read as the angle
+/// phase e^{jnψ}. docs/domain.md's angle bound 6/(m³·SNR) is the bound on ψ read as the angle
 /// (CramerRao.swift, "Conventions"), and the abstract fidelity reports it for the world-frame
 /// azimuth over (−π, π] and the elevation, ignoring the array's orientation; waveform
 /// fidelity keeps that reading, so ψ *is* the reported azimuth (periodic) or elevation.

@@ -4,7 +4,7 @@ import TwinMath
 
 /// MUSIC (multiple signal classification) angle estimation, for antenna arrays and for a
 /// reconfigurable intelligent surface (RIS) observed through a known sequence of reflection
-/// patterns (DOMAIN.md §7 item 6).
+/// patterns (docs/domain.md §7 item 6).
 ///
 /// Array: snapshots y_b = A(θ)·s_b + n_b (b = 1…B) of an N-element array; the sample
 /// covariance R = (1/B) Σ y_b y_bᴴ is decomposed (`ComplexMatrix.hermitianEigen`), the N − K

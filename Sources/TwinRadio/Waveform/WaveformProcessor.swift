@@ -14,7 +14,7 @@ import TwinWorld
 /// k = 0 … pilots−1, m = 0 … symbols−1, N circular complex normal of variance 1 per RE (with
 /// |X| = 1 dividing by X leaves the noise's statistics unchanged, so the grid is synthesised
 /// directly). |a_p|² = SNR_p / (pilots · symbols), so that after coherent integration over
-/// the whole grid each tap has its link-budget post-integration SNR (DOMAIN.md §4). Phases
+/// the whole grid each tap has its link-budget post-integration SNR (docs/domain.md §4). Phases
 /// advance by recurrences (one complex multiplication per pilot), not one exp per element.
 /// Not modelled: inter-carrier interference from Doppler within a symbol, range migration
 /// within the frame (both negligible at the speeds simulated), delays beyond the cyclic prefix.

@@ -19,7 +19,7 @@ public enum WaveformStudy {
 
     /// The exact Cramér–Rao bound on path length for one tap of unknown phase and Doppler on
     /// this grid (complex exponential across the pilots, Rife & Boorstyn):
-    /// c² · 6 / ((2π·comb·Δf)² · SNR · (P² − 1)), P pilots — ≈ 2 × DOMAIN.md's 3c²/(4π²B²SNR).
+    /// c² · 6 / ((2π·comb·Δf)² · SNR · (P² − 1)), P pilots — ≈ 2 × docs/domain.md's 3c²/(4π²B²SNR).
     public static func exactPathLengthVariance(_ n: OFDMNumerology, snr: Double) -> Double {
         let p = Double(n.pilots)
         let w = 2 * Double.pi * Double(n.comb) * n.subcarrierSpacing
@@ -40,7 +40,7 @@ public enum WaveformStudy {
         public var snrDb: Double
         public var trials: Int
         public var detectionRate: Double
-        /// Mean square path-length error / DOMAIN.md's bound 3c²/(4π²B²SNR).
+        /// Mean square path-length error / docs/domain.md's bound 3c²/(4π²B²SNR).
         public var pathLengthRatio: Double
         /// Mean square path-length error / the exact single-tap bound (`exactPathLengthVariance`).
         public var pathLengthRatioExact: Double

@@ -1,6 +1,6 @@
 import TwinMath
 
-/// How targets are handed between sensing clusters (DOMAIN.md §8; README "Sensing clusters
+/// How targets are handed between sensing clusters (docs/domain.md §8; README "Sensing clusters
 /// and handover").
 public enum HandoverPolicy: String, Sendable, Equatable, CaseIterable, Codable {
     /// No clusters: every base station senses every target every frame (the behaviour

@@ -5,7 +5,7 @@ import RealModule
 /// How a link turns the true paths into measurements.
 public enum SensingFidelity: String, Sendable, Equatable, CaseIterable, Codable {
     /// Each path's range and rate drawn around the truth with the Cramér–Rao variance
-    /// (DOMAIN.md §5): fast, the default.
+    /// (docs/domain.md §5): fast, the default.
     case abstract
     /// The received OFDM frame is synthesised and processed (channel estimate, range–Doppler
     /// map, CA-CFAR, refinement): see `WaveformSpec` and TwinRadio's `WaveformProcessor`.

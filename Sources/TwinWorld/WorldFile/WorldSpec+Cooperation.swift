@@ -1,6 +1,6 @@
 import TwinMath
 
-/// How the operators' fusion centres work together (DOMAIN.md §8, infrastructure level).
+/// How the operators' fusion centres work together (docs/domain.md §8, infrastructure level).
 public enum CooperationPolicy: String, Sendable, Equatable, CaseIterable, Codable {
     /// Every operator's edge fusion centre localises and tracks with its own links alone; the
     /// twin keeps, of the tracks the operators hold of one target, the most certain.
