@@ -81,14 +81,7 @@ struct RadarEquationChannel: ChannelModel {
             return
         }
         let t = path.target
-        var snrDb = c.echoSNRDb(rcsDbsm: rcsNow[t], txPathLossDb: path.txLeg.pathLossDb, rxPathLossDb: path.rxLeg.pathLossDb)
-        if c.ris != nil {
-            guard
-                let s = RISSensing.snrDb(
-                    constants: c, rcsDbsm: rcsNow[t], risTargetLossDb: path.txLeg.pathLossDb, offset: path.txLeg.unit)
-            else { return }
-            snrDb = s
-        }
+        guard let snrDb = echoSNRDb(rcsDbsm: rcsNow[t], path, constants: c) else { return }
         let snr2Db = secondBandSNR(snrDb, path, on: link)
         if path.lineOfSight {
             var echo = ChannelPath(
@@ -114,21 +107,22 @@ struct RadarEquationChannel: ChannelModel {
         }
     }
 
+    /// The radar equation of an echo off a point of `rcsDbsm` on the path's legs; through a RIS
+    /// panel the cascade (nil outside the panel's field of view).
+    private func echoSNRDb(rcsDbsm: Double, _ path: GeometricPath, constants c: LinkConstants) -> Double? {
+        guard c.ris != nil else {
+            return c.echoSNRDb(rcsDbsm: rcsDbsm, txPathLossDb: path.txLeg.pathLossDb, rxPathLossDb: path.rxLeg.pathLossDb)
+        }
+        return RISSensing.snrDb(constants: c, rcsDbsm: rcsDbsm, risTargetLossDb: path.txLeg.pathLossDb, offset: path.txLeg.unit)
+    }
+
     /// A background reflector's echo (both legs in LOS): a point of `backgroundRCSDbsm`.
     private func background(
         _ path: GeometricPath, on link: LinkContext, rng: inout SeededRandom, emit: (inout ChannelPath, inout SeededRandom) -> Void
     ) {
         guard case .reflector(let r) = path.source else { return }
-        let c = link.constants
-        let rcsDbsm = layout.spec.backgroundRCSDbsm
-        var snrDb = c.echoSNRDb(rcsDbsm: rcsDbsm, txPathLossDb: path.txLeg.pathLossDb, rxPathLossDb: path.rxLeg.pathLossDb)
-        if c.ris != nil {
-            guard
-                let s = RISSensing.snrDb(constants: c, rcsDbsm: rcsDbsm, risTargetLossDb: path.txLeg.pathLossDb, offset: path.txLeg.unit)
-            else { return }
-            snrDb = s
-        }
-        guard path.lineOfSight else { return }
+        guard let snrDb = echoSNRDb(rcsDbsm: layout.spec.backgroundRCSDbsm, path, constants: link.constants), path.lineOfSight
+        else { return }
         var echo = ChannelPath(
             truth: MeasurementTruth(
                 pathType: .background, moverId: nil, reflector: r, transmitter: link.link.transmitter,
