@@ -5,7 +5,7 @@ import TwinWorld
 /// both bands) is not seen, and a detectable echo of a target or background reflector is
 /// missed anyway with `missProbability`.
 @inline(__always)
-func admits(_ path: ChannelPath, thresholdDb: Double, missProbability: Double, rng: inout SeededRandom) -> Bool {
+func admits(_ path: borrowing ChannelPath, thresholdDb: Double, missProbability: Double, rng: inout SeededRandom) -> Bool {
     guard path.reaches(thresholdDb) else { return false }
     let type = path.truth.pathType
     if (type == .target || type == .background) && missProbability > 0 && rng.bernoulli(missProbability) { return false }
@@ -31,14 +31,13 @@ struct AbstractMeasurement: MeasurementModel {
     func begin(_ link: LinkContext) {}
 
     func observe(
-        _ path: ChannelPath, on link: LinkContext, rng: inout SeededRandom, band2RNG: inout SeededRandom,
+        _ path: inout ChannelPath, on link: LinkContext, rng: inout SeededRandom, band2RNG: inout SeededRandom,
         into output: inout FrameOutput
     ) {
-        let spec = layout.spec
-        guard admits(path, thresholdDb: spec.detectionThresholdDb, missProbability: spec.missProbability, rng: &rng) else { return }
-        var path = path
+        guard admits(path, thresholdDb: layout.spec.detectionThresholdDb, missProbability: layout.spec.missProbability, rng: &rng)
+        else { return }
         path.realiseScatter(rng: &rng)
-        output.report(path, on: link, layout: layout, rng: &rng, band2RNG: &band2RNG)
+        output.report(&path, on: link, layout: layout, rng: &rng, band2RNG: &band2RNG)
         if path.truth.pathType == .target {
             output.counts.detections += 1
             output.statistics.recordSNR(max(path.snrDb, path.snr2Db ?? -.infinity))
@@ -57,12 +56,12 @@ struct AbstractMeasurement: MeasurementModel {
             let snrDb = spec.detectionThresholdDb + rng.exponential(rate: 1 / spec.clutterSNRMeanDb)
             let arrival = Direction(azimuth: rng.uniform(-.pi, .pi), elevation: rng.uniform(-.pi / 6, .pi / 6))
             let departure = Direction(azimuth: rng.uniform(-.pi, .pi), elevation: rng.uniform(-.pi / 6, .pi / 6))
-            let alarm = ChannelPath(
+            var alarm = ChannelPath(
                 truth: MeasurementTruth(
                     pathType: .clutter, moverId: nil, reflector: nil, transmitter: link.link.transmitter,
                     trueRange: path + link.offsetRange),
                 snrDb: snrDb, arrival: arrival, departure: departure, rate: 5 * rng.gaussian())
-            output.report(alarm, on: link, layout: layout, rng: &rng, band2RNG: &band2RNG)
+            output.report(&alarm, on: link, layout: layout, rng: &rng, band2RNG: &band2RNG)
         }
         output.counts.clutter += n
     }

@@ -63,6 +63,7 @@ public struct ChannelPath: Sendable {
     }
 
     /// Draws a scattered path's arrival direction (one normal; nothing for a specular path).
+    @inline(__always)
     public mutating func realiseScatter(rng: inout SeededRandom) {
         guard arrivalSpread > 0 else { return }
         arrival = Direction(azimuth: wrapAngle(arrival.azimuth + rng.gaussian() * arrivalSpread), elevation: arrival.elevation)
@@ -78,7 +79,7 @@ public struct ChannelPath: Sendable {
 /// power of every path — including the multipath components a geometric path spawns.
 ///
 /// Per frame the engine calls `advance` once, then for each link and each of its geometric
-/// paths `paths(of:on:rng:emit:)`, which hands the path's channel components to `emit` in a
+/// paths `paths(of:on:rng:into:)`, which hands the path's channel components to the sink in a
 /// fixed order (draws from the link's stream `rng` interleave with the measurement's, so the
 /// order is part of the model). Implementations are registered by name in `ChannelModels`
 /// and chosen by the world file's `sensing.channel`.
@@ -87,17 +88,23 @@ public protocol ChannelModel: Sendable {
     var name: String { get }
     /// Advances the large-scale state (legs, RCS) to this frame.
     mutating func advance(to frame: SensingFrame)
-    /// This frame's leg between anchor `anchor` and target `target` (after `advance`).
-    func leg(anchor: Int, target: Int) -> LegNow
-    /// The channel components of `path` on `link`, in order, each handed to `emit`.
-    func paths(
-        of path: GeometricPath, on link: LinkContext, rng: inout SeededRandom,
-        emit: (inout ChannelPath, inout SeededRandom) -> Void)
+    /// This frame's legs (after `advance`): line of sight, path loss, geometry of every anchor–
+    /// target pair. A concrete table, read by the path enumerator without a call per leg.
+    var legs: LegTable { get }
+    /// The channel components of `path` on `link`, in order, each handed to `sink`.
+    func paths<Sink: ChannelPathSink>(of path: GeometricPath, on link: LinkContext, rng: inout SeededRandom, into sink: inout Sink)
     /// The state `advance` changes, as bytes (`CheckpointCoding`).
     func checkpoint() throws -> Data
     /// Restores a `checkpoint` of a model built from the same world; throws
     /// `CheckpointMismatch` (leaving the model unchanged) when it does not fit.
     mutating func restore(_ data: Data) throws
+}
+
+/// What receives a link's channel paths as the channel gives them (the engine's measurement
+/// step). A generic sink rather than a closure: the per-path call is then direct, with nothing
+/// to allocate.
+public protocol ChannelPathSink {
+    mutating func receive(_ path: inout ChannelPath, rng: inout SeededRandom)
 }
 
 /// What a channel model is built from.

@@ -66,7 +66,7 @@ public struct LegNow: Sendable, Equatable, Codable {
 /// scenario model with spatially consistent shadowing (TwinRadio `LinkLargeScaleState`). A
 /// leg between a fixed anchor (BS, RIS panel) and a background reflector never changes and is
 /// evaluated once.
-struct LegTable: Sendable {
+public struct LegTable: Sendable {
     var states: [LegState]
     var now: [LegNow]
     let targetCount: Int
@@ -80,8 +80,9 @@ struct LegTable: Sendable {
         now = Array(repeating: LegNow(), count: layout.anchorCount * targets.count)
     }
 
+    /// This frame's leg between anchor `anchor` and target `target`.
     @inline(__always)
-    subscript(anchor: Int, target: Int) -> LegNow { now[anchor * targetCount + target] }
+    public subscript(anchor: Int, target: Int) -> LegNow { now[anchor * targetCount + target] }
 
     mutating func update(_ scene: SensingFrame, layout: SensingLayout) {
         let maxRange = layout.spec.maxRange

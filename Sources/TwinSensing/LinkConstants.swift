@@ -4,7 +4,10 @@ import TwinRadio
 import TwinWorld
 
 /// What stays fixed on a link: powers, gains, noise, bandwidth, carrier, arrays.
-struct LinkConstants: Sendable {
+///
+/// A class (immutable, shared): every path of every link reads it, and a struct of this size
+/// would be copied at each read.
+final class LinkConstants: Sendable {
     let txAnchor: Int
     let rxAnchor: Int
     let carrier: Double
@@ -12,10 +15,10 @@ struct LinkConstants: Sendable {
     let bandwidth: Double
     let symbolDuration: Double
     let txElements: SIMD2<Int>
-    var rxElements: SIMD2<Int>
-    var reportsDeparture: Bool
+    let rxElements: SIMD2<Int>
+    let reportsDeparture: Bool
     /// The BS–panel part of a RIS link (`RISSensing`); nil for other links.
-    var ris: RISPathConstants? = nil
+    let ris: RISPathConstants?
     /// P_t + G_t + G_r + 10 log10(4π/λ²) − N + G_int: add the RCS (dBsm) and subtract both
     /// legs' path losses to get the echo's post-integration SNR (docs/domain.md §4).
     let echoConstantDb: Double
@@ -23,8 +26,15 @@ struct LinkConstants: Sendable {
     let directConstantDb: Double
     /// The second band, when transmitter and receiver are base stations with a second band on
     /// the same carrier (monostatic: the BS's own); nil otherwise.
-    var band2: SecondBandConstants? = nil
-    init(link: SensingLink, world: WorldSpec, sensing: SensingSpec, txAnchor: Int, rxAnchor: Int) {
+    let band2: SecondBandConstants?
+
+    /// The constants of `link`. With `panel` (a RIS link: the panel, its serving BS and the BS's
+    /// propagation model) the angle of arrival is measured at the panel (its element counts)
+    /// and no angle of departure is reported.
+    init(
+        link: SensingLink, world: WorldSpec, sensing: SensingSpec, txAnchor: Int, rxAnchor: Int,
+        panel: (panel: RISSpec, baseStation: BaseStationSpec, model: any PropagationModel)? = nil
+    ) {
         self.txAnchor = txAnchor
         self.rxAnchor = rxAnchor
         guard case .baseStation(let i) = link.transmitter else { preconditionFailure("transmitters are base stations") }
@@ -36,17 +46,18 @@ struct LinkConstants: Sendable {
         symbolDuration = 1.07 / tx.subcarrierSpacing
         txElements = tx.arraySize
         let noiseFigure: Double
+        let receiverElements: SIMD2<Int>
         switch link.receiver {
         case .baseStation(let j):
-            rxElements = world.baseStations[j].arraySize
+            receiverElements = world.baseStations[j].arraySize
             noiseFigure = world.baseStations[j].noiseFigure
         case .ue:
-            rxElements = sensing.ueArray
+            receiverElements = sensing.ueArray
             noiseFigure = sensing.ueNoiseFigureDb
         }
-        reportsDeparture = sensing.beamSweep && link.kind != .cellFree
         let gains =
-            LinkBudget.arrayGainDb(elements: txElements.x * txElements.y) + LinkBudget.arrayGainDb(elements: rxElements.x * rxElements.y)
+            LinkBudget.arrayGainDb(elements: txElements.x * txElements.y)
+            + LinkBudget.arrayGainDb(elements: receiverElements.x * receiverElements.y)
         let noise = LinkBudget.noisePowerDbm(bandwidth: bandwidth, noiseFigureDb: noiseFigure)
         let subcarriers = max(1, Int((bandwidth / tx.subcarrierSpacing).rounded(.down)))
         let integration = LinkBudget.coherentIntegrationGainDb(subcarriers: subcarriers, symbols: sensing.symbolsPerFrame)
@@ -66,6 +77,17 @@ struct LinkConstants: Sendable {
                 carrier: b.carrierFrequency, wavelength: wavelength2, bandwidth: b.bandwidth,
                 symbolDuration: 1.07 / b.subcarrierSpacing, directDeltaDb: direct2 - directConstantDb,
                 echoDeltaDb: direct2 + 10 * Double.log10(4 * .pi / (wavelength2 * wavelength2)) - echoConstantDb)
+        } else {
+            band2 = nil
+        }
+        if let (p, bs, model) = panel {
+            ris = RISPathConstants(panel: p, baseStation: bs, model: model, carrier: carrier)
+            rxElements = p.elements
+            reportsDeparture = false
+        } else {
+            ris = nil
+            rxElements = receiverElements
+            reportsDeparture = sensing.beamSweep && link.kind != .cellFree
         }
     }
 }

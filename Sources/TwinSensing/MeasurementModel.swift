@@ -42,18 +42,24 @@ public struct FrameOutput: Sendable {
 /// collect the paths and process them at `end` (waveform fidelity: OFDM synthesis and
 /// processing). Implementations are registered by name in `MeasurementModels` and chosen per
 /// link class by the world file's `sensing.fidelity`.
+///
+/// The methods are not `mutating`: a model carries no state from frame to frame (nothing of it
+/// is checkpointed), and one that needs scratch within a link keeps it in a reference
+/// (`WaveformLinks`). Called through an existential, a mutating method would copy the model on
+/// every call.
 public protocol MeasurementModel: Sendable {
     /// The name in `MeasurementModels` and world files.
     var name: String { get }
     /// Whether a link measured by this model also measures its second band (`secondBand`).
     var measuresSecondBand: Bool { get }
-    mutating func begin(_ link: LinkContext)
-    /// One channel path of the link; `band2RNG` is the link's stream for its second band.
-    mutating func observe(
-        _ path: ChannelPath, on link: LinkContext, rng: inout SeededRandom, band2RNG: inout SeededRandom,
+    func begin(_ link: LinkContext)
+    /// One channel path of the link (the model may realise it in place: a scattered path's
+    /// direction); `band2RNG` is the link's stream for its second band.
+    func observe(
+        _ path: inout ChannelPath, on link: LinkContext, rng: inout SeededRandom, band2RNG: inout SeededRandom,
         into output: inout FrameOutput)
     /// After the link's last path: false alarms, or the processing of collected paths.
-    mutating func end(_ link: LinkContext, rng: inout SeededRandom, band2RNG: inout SeededRandom, into output: inout FrameOutput)
+    func end(_ link: LinkContext, rng: inout SeededRandom, band2RNG: inout SeededRandom, into output: inout FrameOutput)
 }
 
 /// What a measurement model is built from.
@@ -99,12 +105,12 @@ extension FrameOutput {
     ///    departure when the transmitter sweeps beams; at the primary band's SNR, or the second
     ///    band's when only it detects the path.
     mutating func report(
-        _ path: ChannelPath, on link: LinkContext, layout: SensingLayout, rng: inout SeededRandom,
+        _ path: inout ChannelPath, on link: LinkContext, layout: SensingLayout, rng: inout SeededRandom,
         band2RNG rng2: inout SeededRandom, measured: (range: Double, rate: Double, floor: Double)? = nil,
         measuredArrival: MeasuredArrival? = nil
     ) {
         let c = link.constants
-        let spec = layout.spec
+        let symbols = layout.spec.symbolsPerFrame
         let linkId = Self.attribute(path, on: link, layout: layout, rng: &rng)
         let rangeScale = layout.links[linkId].isMonostatic ? 0.5 : 1.0
         var truth = path.truth
@@ -114,7 +120,7 @@ extension FrameOutput {
             (CramerRao.pathLengthVariance(bandwidth: c.bandwidth, snr: snr) + (measured?.floor ?? 0)) * rangeScale * rangeScale
         let rateVar =
             CramerRao.rangeRateVariance(
-                wavelength: c.wavelength, symbolDuration: c.symbolDuration, symbols: spec.symbolsPerFrame, snr: snr) * rangeScale
+                wavelength: c.wavelength, symbolDuration: c.symbolDuration, symbols: symbols, snr: snr) * rangeScale
             * rangeScale
         var m = Measurement(
             linkId: linkId, range: measured.map { $0.range * rangeScale } ?? truth.trueRange + rng.gaussian() * lengthVar.squareRoot(),
@@ -127,7 +133,8 @@ extension FrameOutput {
         if let b = link.band2, let snr2Db = path.snr2Db {
             angleSNR = Self.fuseSecondBand(
                 b, snr2Db: snr2Db, into: &m, truth: truth, rate: (path.rate + link.offsetRate) * rangeScale, primarySNR: snr,
-                lengthVariance: lengthVar, rateVariance: rateVar, rangeScale: rangeScale, spec: spec, rng: &rng2)
+                lengthVariance: lengthVar, rateVariance: rateVar, rangeScale: rangeScale, symbols: symbols,
+                threshold: layout.spec.detectionThresholdDb, rng: &rng2)
         }
         if let ris = c.ris {  // measured in the panel's frame (RISSensing)
             let arrival = path.arrival
@@ -155,7 +162,8 @@ extension FrameOutput {
 
     /// Cell-free attribution: the link the receiver attributes the path to (its own unless a
     /// draw misidentifies the transmitter; direct paths are identified by their known geometry).
-    static func attribute(_ path: ChannelPath, on link: LinkContext, layout: SensingLayout, rng: inout SeededRandom) -> Int {
+    @inline(__always)
+    static func attribute(_ path: borrowing ChannelPath, on link: LinkContext, layout: SensingLayout, rng: inout SeededRandom) -> Int {
         guard link.link.kind == .cellFree, path.truth.pathType != .direct,
             !rng.bernoulli(layout.spec.identificationAccuracy), case .baseStation(let j) = link.link.receiver
         else { return link.link.id }
@@ -172,19 +180,19 @@ extension FrameOutput {
     static func fuseSecondBand(
         _ b: SecondBandConstants, snr2Db: Double, into m: inout Measurement, truth: MeasurementTruth, rate: Double,
         primarySNR snr: Double, lengthVariance lengthVar: Double, rateVariance rateVar: Double, rangeScale: Double,
-        spec: SensingSpec, rng rng2: inout SeededRandom
+        symbols: Int, threshold: Double, rng rng2: inout SeededRandom
     ) -> Double {
         let snr2 = Double.exp(snr2Db * (Double.log(10) / 10))
         let lengthVar2 = CramerRao.pathLengthVariance(bandwidth: b.bandwidth, snr: snr2) * rangeScale * rangeScale
         let rateVar2 =
-            CramerRao.rangeRateVariance(wavelength: b.wavelength, symbolDuration: b.symbolDuration, symbols: spec.symbolsPerFrame, snr: snr2)
+            CramerRao.rangeRateVariance(wavelength: b.wavelength, symbolDuration: b.symbolDuration, symbols: symbols, snr: snr2)
             * rangeScale * rangeScale
         let second = MultiBandFusion.Estimate(
             pathLength: truth.trueRange + rng2.gaussian() * lengthVar2.squareRoot(), pathLengthVariance: lengthVar2,
             rate: rate + rng2.gaussian() * rateVar2.squareRoot(), rateVariance: rateVar2)
         let first = MultiBandFusion.Estimate(pathLength: m.range, pathLengthVariance: lengthVar, rate: m.rangeRate, rateVariance: rateVar)
-        let primaryDetects = m.snrDb >= spec.detectionThresholdDb
-        let bands = (primaryDetects ? [first] : []) + (snr2Db >= spec.detectionThresholdDb ? [second] : [])
+        let primaryDetects = m.snrDb >= threshold
+        let bands = (primaryDetects ? [first] : []) + (snr2Db >= threshold ? [second] : [])
         if let f = MultiBandFusion.fuse(bands) {
             (m.range, m.rangeVariance, m.rangeRate, m.rangeRateVariance) = (f.pathLength, f.pathLengthVariance, f.rate, f.rateVariance)
         }

@@ -43,39 +43,36 @@ struct PathEnumerator: Sendable {
             link.transmitterPosition, link.receiverPosition, receiverVelocity: link.receiverVelocity, obstacles: layout.obstacles)
     }
 
-    /// Calls `body` with each target path of `link`, movers first (by id), then reflectors;
-    /// counts the link–mover pairs in range and in LOS into `counts`.
-    func forEachTargetPath(
-        _ link: LinkContext, frame: SensingFrame, channel: some ChannelModel, illuminated: [Bool]?, counts: inout FrameCounts,
-        _ body: (GeometricPath) -> Void
-    ) {
+    /// The path of `link` via target `t` (movers, then reflectors) this frame, or nil: a leg out
+    /// of range, a mover outside the link's beams (`illuminated`), a target behind a RIS panel.
+    /// Counts a link–mover pair in range (and in LOS) into `counts`.
+    @inline(__always)
+    func targetPath(
+        _ t: Int, on link: LinkContext, frame: SensingFrame, legs: LegTable, illuminated: [Bool]?, counts: inout FrameCounts
+    ) -> GeometricPath? {
         let layout = frame.layout
         let c = link.constants
         let movers = layout.moverCount
         let monostatic = link.link.isMonostatic
-        for t in 0..<layout.targetCount {
-            let legTx = channel.leg(anchor: c.txAnchor, target: t), legRx = channel.leg(anchor: c.rxAnchor, target: t)
-            guard legTx.inRange, legRx.inRange else { continue }
-            let isMover = t < movers
-            if isMover, let lit = illuminated, !SensingEngine.inBeams(lit, link.link, t, movers) { continue }
-            // Through a RIS panel: only targets in front of it (RISSensing).
-            if let ris = c.ris, ris.targetGainDb(legTx.unit) == nil { continue }
-            let velocity = frame.targetVelocity(t)
-            let length = (monostatic ? 2 * legTx.distance : legTx.distance + legRx.distance) + (c.ris?.fixedPathLength ?? 0)
-            let rate =
-                monostatic
-                ? 2 * velocity.dot(legTx.unit)
-                : velocity.dot(legTx.unit + legRx.unit) - link.receiverVelocity.dot(legRx.unit)
-            let los = legTx.los && legRx.los
-            if isMover {
-                counts.pairs += 1
-                if los { counts.losPairs += 1 }
-            }
-            body(
-                GeometricPath(
-                    source: isMover ? .mover(t) : .reflector(t - movers), target: t, length: length, rate: rate,
-                    arrival: legRx.direction, departure: legTx.direction, lineOfSight: los, txLeg: legTx, rxLeg: legRx,
-                    targetPosition: frame.targetPosition(t)))
+        let legTx = legs[c.txAnchor, t], legRx = legs[c.rxAnchor, t]
+        guard legTx.inRange, legRx.inRange else { return nil }
+        let isMover = t < movers
+        if isMover, let lit = illuminated, !SensingEngine.inBeams(lit, link.link, t, movers) { return nil }
+        // Through a RIS panel: only targets in front of it (RISSensing).
+        if let ris = c.ris, ris.targetGainDb(legTx.unit) == nil { return nil }
+        let velocity = frame.targetVelocity(t)
+        let length = (monostatic ? 2 * legTx.distance : legTx.distance + legRx.distance) + (c.ris?.fixedPathLength ?? 0)
+        let rate =
+            monostatic
+            ? 2 * velocity.dot(legTx.unit)
+            : velocity.dot(legTx.unit + legRx.unit) - link.receiverVelocity.dot(legRx.unit)
+        let los = legTx.los && legRx.los
+        if isMover {
+            counts.pairs += 1
+            if los { counts.losPairs += 1 }
         }
+        return GeometricPath(
+            source: isMover ? .mover(t) : .reflector(t - movers), target: t, length: length, rate: rate, arrival: legRx.direction,
+            departure: legTx.direction, lineOfSight: los, txLeg: legTx, rxLeg: legRx, targetPosition: frame.targetPosition(t))
     }
 }

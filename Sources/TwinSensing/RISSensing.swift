@@ -100,8 +100,9 @@ public enum RISSensing {
             case .baseStation(let i) = link.transmitter
         else { return nil }
         let model = PropagationScenario.model(world: world, baseStation: i)
-        var c = LinkConstants(link: link, world: world, sensing: sensing, txAnchor: 0, rxAnchor: 0)
-        c.attach(panel: world.ris[panel], baseStation: world.baseStations[i], model: model)
+        let c = LinkConstants(
+            link: link, world: world, sensing: sensing, txAnchor: 0, rxAnchor: 0,
+            panel: (world.ris[panel], world.baseStations[i], model))
         let loss =
             risTargetLossDb
             ?? PropagationScenario.street(world).model.pathLoss(
@@ -121,8 +122,9 @@ public enum RISSensing {
 
 }
 
-/// The fixed part of a RIS link: geometry of the BS–panel leg and the panel's gains.
-struct RISPathConstants: Sendable {
+/// The fixed part of a RIS link: geometry of the BS–panel leg and the panel's gains. A class
+/// (immutable, shared), like `LinkConstants` that holds it: read for every target of the link.
+final class RISPathConstants: Sendable {
     /// 2·|BS − RIS|, m: the part of the path the target does not change.
     let fixedPathLength: Double
     /// Panel normal.
@@ -135,6 +137,11 @@ struct RISPathConstants: Sendable {
     let frame: RISPanelFrame
     /// Elements along the panel's horizontal and vertical axes.
     let axisElements: SIMD2<Int>
+
+    init(fixedPathLength: Double, normal: Vec3, elements: Int, constantDb: Double, frame: RISPanelFrame, axisElements: SIMD2<Int>) {
+        (self.fixedPathLength, self.normal, self.elements, self.constantDb, self.frame, self.axisElements) =
+            (fixedPathLength, normal, elements, constantDb, frame, axisElements)
+    }
 
     /// The angle of arrival as the panel measures it (see `RISSensing`): panel-frame errors of
     /// variance 6/(m³·SNR) per axis (two draws from `rng`), reported as world azimuth and
@@ -162,10 +169,9 @@ struct RISPathConstants: Sendable {
     }
 }
 
-extension LinkConstants {
-    /// Turns the constants of a BS's own link into those of its link through `panel`: the
-    /// angle of arrival is measured at the panel (its element counts), no angle of departure.
-    mutating func attach(panel: RISSpec, baseStation bs: BaseStationSpec, model: any PropagationModel) {
+extension RISPathConstants {
+    /// The fixed part of the link of `bs` through `panel` on `carrier`.
+    convenience init(panel: RISSpec, baseStation bs: BaseStationSpec, model: any PropagationModel, carrier: Double) {
         let toBS = bs.position - panel.position
         let d = toBS.norm
         let cosine = d > 0 ? toBS.dot(panel.normal) / d : 0
@@ -174,11 +180,9 @@ extension LinkConstants {
         // The decoder only serves a panel from a BS in front of it; a BS exactly in the panel's
         // plane would give cos θ = 0 (−∞ dB): such a link hears nothing.
         let gain = cosine > 1e-9 ? 2 * RISSensing.apertureGainDb(elements: elements, cosine: cosine) : -1000
-        ris = RISPathConstants(
+        self.init(
             fixedPathLength: 2 * d, normal: panel.normal, elements: elements, constantDb: -2 * loss + gain,
             frame: RISPanelFrame(panel), axisElements: panel.elements)
-        rxElements = panel.elements
-        reportsDeparture = false
     }
 }
 

@@ -27,7 +27,7 @@ struct RadarEquationChannel: ChannelModel {
     var name: String { Self.modelName }
 
     let layout: SensingLayout
-    private var legs: LegTable
+    private(set) var legs: LegTable
     private var rcs: [RCSProcess]
     private var rcsRNG: [SeededRandom]
     /// This frame's RCS of each mover, dBsm (set in `advance`, so not in the checkpoint).
@@ -67,17 +67,11 @@ struct RadarEquationChannel: ChannelModel {
         legs.update(frame, layout: layout)
     }
 
-    @inline(__always)
-    func leg(anchor: Int, target: Int) -> LegNow { legs[anchor, target] }
-
-    func paths(
-        of path: GeometricPath, on link: LinkContext, rng: inout SeededRandom,
-        emit: (inout ChannelPath, inout SeededRandom) -> Void
-    ) {
+    func paths<Sink: ChannelPathSink>(of path: GeometricPath, on link: LinkContext, rng: inout SeededRandom, into sink: inout Sink) {
         let c = link.constants
         let transmitter = link.link.transmitter
         guard case .mover = path.source else {
-            if case .direct = path.source { direct(path, on: link, rng: &rng, emit: emit) } else { background(path, on: link, rng: &rng, emit: emit) }
+            if case .direct = path.source { direct(path, on: link, rng: &rng, into: &sink) } else { background(path, on: link, rng: &rng, into: &sink) }
             return
         }
         let t = path.target
@@ -89,21 +83,22 @@ struct RadarEquationChannel: ChannelModel {
                     pathType: .target, moverId: t, reflector: nil, transmitter: transmitter,
                     trueRange: path.length + link.offsetRange),
                 snrDb: snrDb, snr2Db: snr2Db, arrival: path.rxLeg.direction, departure: path.txLeg.direction, rate: path.rate)
-            emit(&echo, &rng)
+            sink.receive(&echo, rng: &rng)
         }
         // Type III: via a scatterer near the target, longer and weaker; its angles point
         // towards the scatterer (the target's direction spread by 10°, 1σ).
-        let spec = layout.spec
-        if spec.nlosProbability > 0 && rng.bernoulli(spec.nlosProbability) {
-            let excess = rng.exponential(rate: 1 / spec.nlosExcessMean)
+        let nlos = layout.spec.nlosProbability
+        if nlos > 0 && rng.bernoulli(nlos) {
+            let excess = rng.exponential(rate: 1 / layout.spec.nlosExcessMean)
+            let extraLoss = layout.spec.nlosExtraLossDb
             var scattered = ChannelPath(
                 truth: MeasurementTruth(
                     pathType: .nlos, moverId: t, reflector: nil, transmitter: transmitter,
                     trueRange: path.length + excess + link.offsetRange),
-                snrDb: snrDb - spec.nlosExtraLossDb, snr2Db: snr2Db.map { $0 - spec.nlosExtraLossDb },
+                snrDb: snrDb - extraLoss, snr2Db: snr2Db.map { $0 - extraLoss },
                 arrival: path.rxLeg.direction, departure: path.txLeg.direction, rate: path.rate,
                 arrivalSpread: 10.0 * .pi / 180)
-            emit(&scattered, &rng)
+            sink.receive(&scattered, rng: &rng)
         }
     }
 
@@ -117,9 +112,7 @@ struct RadarEquationChannel: ChannelModel {
     }
 
     /// A background reflector's echo (both legs in LOS): a point of `backgroundRCSDbsm`.
-    private func background(
-        _ path: GeometricPath, on link: LinkContext, rng: inout SeededRandom, emit: (inout ChannelPath, inout SeededRandom) -> Void
-    ) {
+    private func background<Sink: ChannelPathSink>(_ path: GeometricPath, on link: LinkContext, rng: inout SeededRandom, into sink: inout Sink) {
         guard case .reflector(let r) = path.source else { return }
         guard let snrDb = echoSNRDb(rcsDbsm: layout.spec.backgroundRCSDbsm, path, constants: link.constants), path.lineOfSight
         else { return }
@@ -129,14 +122,12 @@ struct RadarEquationChannel: ChannelModel {
                 trueRange: path.length + link.offsetRange),
             snrDb: snrDb, snr2Db: secondBandSNR(snrDb, path, on: link), arrival: path.rxLeg.direction,
             departure: path.txLeg.direction, rate: path.rate)
-        emit(&echo, &rng)
+        sink.receive(&echo, rng: &rng)
     }
 
     /// The Type I path: the mean LOS path loss (a base-station pair's LOS state and SNR were
     /// decided once).
-    private func direct(
-        _ path: GeometricPath, on link: LinkContext, rng: inout SeededRandom, emit: (inout ChannelPath, inout SeededRandom) -> Void
-    ) {
+    private func direct<Sink: ChannelPathSink>(_ path: GeometricPath, on link: LinkContext, rng: inout SeededRandom, into sink: inout Sink) {
         let c = link.constants
         let snrDb: Double
         if let fixed = staticDirect[link.link.id] {
@@ -156,7 +147,7 @@ struct RadarEquationChannel: ChannelModel {
                 pathType: .direct, moverId: nil, reflector: nil, transmitter: link.link.transmitter,
                 trueRange: path.length + link.offsetRange),
             snrDb: snrDb, snr2Db: snr2Db, arrival: path.arrival, departure: path.departure, rate: path.rate)
-        emit(&p, &rng)
+        sink.receive(&p, rng: &rng)
     }
 
     /// The second band's SNR of an echo (nil without one): the same geometry, shadowing and

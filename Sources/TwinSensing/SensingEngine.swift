@@ -121,7 +121,7 @@ struct LinkSensing: Sendable {
     let layout: SensingLayout
     let enumerator: PathEnumerator
     /// The measurement models in use, and the one of each link.
-    var measurement: [any MeasurementModel]
+    let measurement: [any MeasurementModel]
     let linkMeasurement: [Int]
     var linkRNG: [SeededRandom]
     /// Each link's stream for its second band's draws (`link/…/band2`), apart from `linkRNG` so
@@ -161,39 +161,48 @@ struct LinkSensing: Sendable {
 
     /// Every link of one frame (the channel advanced to it), into `output`.
     mutating func sense(_ frame: SensingFrame, illuminated: [Bool]?, channel: any ChannelModel, into output: inout FrameOutput) {
-        sense(frame, illuminated: illuminated, opened: channel, into: &output)
+        // The built-in model takes a copy of the loop specialised for it (about a fifth fewer
+        // instructions than the generic one); any other model runs the generic loop.
+        if let radar = channel as? RadarEquationChannel {
+            sense(frame, illuminated: illuminated, opened: radar, into: &output)
+        } else {
+            sense(frame, illuminated: illuminated, opened: channel, into: &output)
+        }
     }
 
     /// The same with the channel model opened (static dispatch for the per-path calls).
     private mutating func sense<Channel: ChannelModel>(
         _ frame: SensingFrame, illuminated: [Bool]?, opened channel: Channel, into output: inout FrameOutput
     ) {
-        let layout = self.layout, enumerator = self.enumerator
+        let layout = self.layout, enumerator = self.enumerator, legs = channel.legs
+        guard let first = layout.links.first else { return }
+        // The frame's output moves into the sink for the links and back (swaps, no copies).
+        var sink = MeasurementSink(
+            model: measurement[0], context: self.context(first, frame), rng2: bandRNG[0], output: FrameOutput(statistics: output.statistics))
+        swap(&sink.output, &output)
+        defer { swap(&sink.output, &output) }
         for link in layout.links {
             let context = self.context(link, frame)
-            let k = linkMeasurement[link.id]
-            var model = measurement[k]
+            sink.context = context
+            sink.model = measurement[linkMeasurement[link.id]]
+            sink.rng2 = bandRNG[link.id]
             var rng = linkRNG[link.id]
-            var rng2 = bandRNG[link.id]
-            let blockStart = output.measurements.count
-            model.begin(context)
-            func observe(_ path: inout ChannelPath, _ rng: inout SeededRandom) {
-                model.observe(path, on: context, rng: &rng, band2RNG: &rng2, into: &output)
-            }
+            let blockStart = sink.output.measurements.count
+            sink.model.begin(context)
             if let direct = enumerator.directPath(context, layout: layout) {
-                channel.paths(of: direct, on: context, rng: &rng, emit: observe)
+                channel.paths(of: direct, on: context, rng: &rng, into: &sink)
             }
-            var pairs = FrameCounts()
-            enumerator.forEachTargetPath(context, frame: frame, channel: channel, illuminated: illuminated, counts: &pairs) {
-                channel.paths(of: $0, on: context, rng: &rng, emit: observe)
+            for t in 0..<layout.targetCount {
+                guard
+                    let path = enumerator.targetPath(
+                        t, on: context, frame: frame, legs: legs, illuminated: illuminated, counts: &sink.output.counts)
+                else { continue }
+                channel.paths(of: path, on: context, rng: &rng, into: &sink)
             }
-            output.counts.pairs += pairs.pairs
-            output.counts.losPairs += pairs.losPairs
-            model.end(context, rng: &rng, band2RNG: &rng2, into: &output)
-            output.shuffle(from: blockStart, rng: &rng)
-            measurement[k] = model
+            sink.model.end(context, rng: &rng, band2RNG: &sink.rng2, into: &sink.output)
+            sink.output.shuffle(from: blockStart, rng: &rng)
             linkRNG[link.id] = rng
-            if context.band2 != nil { bandRNG[link.id] = rng2 }
+            if context.band2 != nil { bandRNG[link.id] = sink.rng2 }
         }
     }
 
@@ -224,6 +233,20 @@ extension FrameOutput {
             labels.swapAt(k, j)
             k -= 1
         }
+    }
+}
+
+/// The engine's measurement step as a channel's sink: the link's measurement model, its
+/// context and second-band stream, and the frame's output.
+struct MeasurementSink: ChannelPathSink {
+    var model: any MeasurementModel
+    var context: LinkContext
+    var rng2: SeededRandom
+    var output: FrameOutput
+
+    @inline(__always)
+    mutating func receive(_ path: inout ChannelPath, rng: inout SeededRandom) {
+        model.observe(&path, on: context, rng: &rng, band2RNG: &rng2, into: &output)
     }
 }
 

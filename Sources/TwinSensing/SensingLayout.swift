@@ -121,12 +121,10 @@ struct SensingLayout: Sendable {
             return (operatorClock[bs.operatorName] ?? 0) + bs.clockOffset + (spec.stoMax > 0 ? sto.uniform(-spec.stoMax, spec.stoMax) : 0)
         }
         constants = links.map { link in
-            var c = LinkConstants(link: link, world: world, sensing: spec, txAnchor: ends(link).tx, rxAnchor: ends(link).rx)
-            if let panel = link.panel {
-                let i = link.transmitterIndex
-                c.attach(panel: world.ris[panel.index], baseStation: world.baseStations[i], model: models[i])
-            }
-            return c
+            let i = link.transmitterIndex
+            return LinkConstants(
+                link: link, world: world, sensing: spec, txAnchor: ends(link).tx, rxAnchor: ends(link).rx,
+                panel: link.panel.map { (world.ris[$0.index], world.baseStations[i], models[i]) })
         }
         // Only cell-free links (one operator's); a cross-operator pair is a trp-trp link (SensingLinks).
         var pairLink = [[Int]](repeating: [Int](repeating: -1, count: bsCount), count: bsCount)

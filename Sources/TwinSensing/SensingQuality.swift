@@ -62,8 +62,9 @@ public struct SensingQualityModel: Sendable {
         var panelsOf = [[(position: Vec3, constants: LinkConstants)]](repeating: [], count: world.baseStations.count)
         for link in RISSensing.links(world: world, sensing: world.sensing, firstId: 0) {
             guard let panel = link.panel, case .baseStation(let i) = link.transmitter else { continue }
-            var c = LinkConstants(link: link, world: world, sensing: world.sensing, txAnchor: 0, rxAnchor: 0)
-            c.attach(panel: world.ris[panel.index], baseStation: world.baseStations[i], model: models[i])
+            let c = LinkConstants(
+                link: link, world: world, sensing: world.sensing, txAnchor: 0, rxAnchor: 0,
+                panel: (world.ris[panel.index], world.baseStations[i], models[i]))
             panelsOf[i].append((world.ris[panel.index].position, c))
         }
         self.panelsOf = panelsOf

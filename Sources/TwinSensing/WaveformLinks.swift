@@ -36,13 +36,12 @@ struct WaveformMeasurement: MeasurementModel {
     func begin(_ link: LinkContext) { links.paths.removeAll(keepingCapacity: true) }
 
     func observe(
-        _ path: ChannelPath, on link: LinkContext, rng: inout SeededRandom, band2RNG: inout SeededRandom,
+        _ path: inout ChannelPath, on link: LinkContext, rng: inout SeededRandom, band2RNG: inout SeededRandom,
         into output: inout FrameOutput
     ) {
         let spec = layout.spec
         let admit = spec.detectionThresholdDb - spec.waveform.synthesisFloorDb
         guard admits(path, thresholdDb: admit, missProbability: spec.missProbability, rng: &rng) else { return }
-        var path = path
         path.realiseScatter(rng: &rng)
         links.paths.append(
             WaveformPath(truth: path.truth, snrDb: path.snrDb, arrival: path.arrival, departure: path.departure, rate: path.rate))
@@ -64,21 +63,21 @@ struct WaveformMeasurement: MeasurementModel {
                     output.counts.detections += 1
                     output.statistics.recordSNR(p.snrDb)
                 }
-                let path = ChannelPath(truth: p.truth, snrDb: d.peak.snrDb, arrival: p.arrival, departure: p.departure, rate: p.rate)
+                var path = ChannelPath(truth: p.truth, snrDb: d.peak.snrDb, arrival: p.arrival, departure: p.departure, rate: p.rate)
                 output.report(
-                    path, on: link, layout: layout, rng: &rng, band2RNG: &band2RNG, measured: measured, measuredArrival: arrival)
+                    &path, on: link, layout: layout, rng: &rng, band2RNG: &band2RNG, measured: measured, measuredArrival: arrival)
             } else {
                 let direction =
                     arrival != nil
                     ? Direction(azimuth: 0, elevation: 0)
                     : Direction(azimuth: rng.uniform(-.pi, .pi), elevation: rng.uniform(-.pi / 6, .pi / 6))
                 let departure = Direction(azimuth: rng.uniform(-.pi, .pi), elevation: rng.uniform(-.pi / 6, .pi / 6))
-                let alarm = ChannelPath(
+                var alarm = ChannelPath(
                     truth: MeasurementTruth(
                         pathType: .clutter, moverId: nil, reflector: nil, transmitter: link.link.transmitter, trueRange: d.pathLength),
                     snrDb: d.peak.snrDb, arrival: direction, departure: departure, rate: d.peak.rate)
                 output.report(
-                    alarm, on: link, layout: layout, rng: &rng, band2RNG: &band2RNG, measured: measured, measuredArrival: arrival)
+                    &alarm, on: link, layout: layout, rng: &rng, band2RNG: &band2RNG, measured: measured, measuredArrival: arrival)
                 output.counts.clutter += 1
             }
         }

@@ -87,12 +87,9 @@ public struct JPDAAssociator: Associator {
         let betas = self.betas(gated: gated, clusters: clusters)
         var hit = [Bool](repeating: false, count: tracks.count)
         var best = [(track: Int, beta: Double)?](repeating: nil, count: detections.count)
-        var updates: [(detections: [Int], weights: [Double])] = []
-        updates.reserveCapacity(tracks.count)
         for t in tracks.indices {
             let pairs = gated.of(t)
             let weights = betas[t]
-            updates.append((pairs.map(\.detection), weights))
             guard !pairs.isEmpty else { continue }
             hit[t] = weights.reduce(0, +) >= 0.5
             for (k, pair) in pairs.enumerated() where weights[k] > 0.5 && weights[k] > (best[pair.detection]?.beta ?? 0) {
@@ -100,7 +97,8 @@ public struct JPDAAssociator: Associator {
             }
         }
         return Association(
-            updates: .soft(updates), hit: hit, detectionTrack: best.map { $0?.track },
+            updates: .soft(gated: gated.pairs.map(\.detection), starts: gated.trackStart, weights: betas), hit: hit,
+            detectionTrack: best.map { $0?.track },
             unassociated: detections.indices.filter { gated.detectionHits[$0] == 0 }, missWeight: missWeight,
             logDetection: logDetection, logClutter: logClutter)
     }

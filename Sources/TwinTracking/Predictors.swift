@@ -98,7 +98,8 @@ public struct KalmanUpdater: Updater {
         for j in track.components.indices {
             var parts: [(beta: Double, innovation: PositionInnovation)] = []
             var likelihood = weighted.missWeight
-            for (k, d) in weighted.detections.enumerated() {
+            for (k, i) in weighted.indices.enumerated() {
+                let d = weighted.detections[i]
                 guard let inn = PositionInnovation(predicted: track.components[j], position: d.position, covariance: d.covariance) else {
                     continue
                 }
@@ -111,7 +112,7 @@ public struct KalmanUpdater: Updater {
         Self.updateModelProbabilities(&track, logLikelihoods)
         let betas = weighted.weights
         if let k = betas.indices.max(by: { betas[$0] < betas[$1] }), betas[k] > 0.5 {
-            observeClass(&track, weighted.detections[k])
+            observeClass(&track, weighted.detections[weighted.indices[weighted.indices.startIndex + k]])
         }
     }
 

@@ -94,12 +94,12 @@ public struct MultiTargetTracker: Tracker {
                 guard let d else { continue }
                 updater.update(&tracks[t], with: detections[d])
             }
-        case .soft(let weighted):
-            for t in tracks.indices where !weighted[t].detections.isEmpty {
+        case .soft(let gated, let starts, let weights):
+            for t in tracks.indices where starts[t + 1] > starts[t] {
                 updater.update(
                     &tracks[t],
                     weighted: WeightedDetections(
-                        detections: weighted[t].detections.map { detections[$0] }, weights: weighted[t].weights,
+                        detections: detections, indices: gated[starts[t]..<starts[t + 1]], weights: weights[t],
                         missWeight: association.missWeight, logDetection: association.logDetection,
                         logClutter: association.logClutter))
             }

@@ -33,7 +33,10 @@ public protocol Updater: Sendable {
 /// The gated detections of one track with their association probabilities β (and the PDA
 /// model's parameters, for the IMM likelihood).
 public struct WeightedDetections: Sendable {
+    /// The frame's detections (all of them, shared) and the indices of this track's gated ones.
     public var detections: [Detection]
+    public var indices: ArraySlice<Int>
+    /// β of each gated detection, in `indices` order.
     public var weights: [Double]
     /// 1 − P_D·P_G: the weight of "no detection is the target's".
     public var missWeight: Double
@@ -55,8 +58,9 @@ public struct Association: Sendable {
     public enum Updates: Sendable {
         /// One detection (or none) per track.
         case hard([Int?])
-        /// Per track, its gated detections (indices) and their weights.
-        case soft([(detections: [Int], weights: [Double])])
+        /// Each track's gated detections — `gated[starts[t]..<starts[t + 1]]`, detection
+        /// indices — and their weights `weights[t]`.
+        case soft(gated: [Int], starts: [Int], weights: [[Double]])
     }
 
     public var updates: Updates
