@@ -1,6 +1,6 @@
 // swift-tools-version: 6.1
 // isac-twin: a digital-twin tracking simulator for 6G integrated sensing and communication.
-// Module layering (lower never imports higher): see README.md, "Design".
+// Module layering (lower never imports higher): see docs/architecture.md, "Modules".
 import PackageDescription
 
 let package = Package(

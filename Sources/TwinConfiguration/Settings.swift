@@ -35,10 +35,7 @@ public struct NumberRule: Sendable {
     }
 }
 
-/// One key of a settings section: its name, unit, default, what it accepts and what it means,
-/// and how a value is written into the settings. The one declaration of a parameter: the
-/// strict world-file reader decodes through it and the key reference in worlds/README.md is
-/// generated from it.
+/// What a key holds: a value, the name of a registered component, or a nested section.
 public enum SettingKind: Sendable, Equatable {
     case value
     /// The name of a registered component (checked against the registry of this kind by
@@ -48,6 +45,13 @@ public enum SettingKind: Sendable, Equatable {
     case section
 }
 
+/// One key of a settings section: its name, unit, default, what it accepts and what it means,
+/// and how a value is written into the settings. The one declaration of a parameter: the
+/// strict world-file reader decodes through it and the key reference in worlds/README.md is
+/// generated from it.
+///
+/// `@unchecked Sendable`: the closures are pure functions of their arguments (key paths and
+/// constants captured at declaration), built once in `static let` tables.
 public struct SettingKey<Settings>: @unchecked Sendable {
     public typealias Kind = SettingKind
 
@@ -83,7 +87,6 @@ public struct SettingKey<Settings>: @unchecked Sendable {
     }
 }
 
-/// A section's keys in order, and the rules that involve several of them.
 /// A value built in code, as an input: to check settings values through the keys' rules.
 public enum LiteralInput: SettingInput, CustomStringConvertible {
     case number(Double)
@@ -109,7 +112,7 @@ public enum LiteralInput: SettingInput, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case .number(let v): shortNumber(v)
+        case .number(let v): "\(v)"
         case .integer(let v): String(v)
         case .boolean(let v): String(v)
         case .text(let v): "'\(v)'"
@@ -119,6 +122,7 @@ public enum LiteralInput: SettingInput, CustomStringConvertible {
     }
 }
 
+/// A section's keys in order, and the rules that involve several of them.
 public struct SettingsTable<Settings>: @unchecked Sendable {
     public let keys: [SettingKey<Settings>]
     /// Problems across keys after every key was read, as (key, expected, found); the reader
@@ -144,6 +148,7 @@ public struct SettingsTable<Settings>: @unchecked Sendable {
             for key in keys {
                 if let section = key.section {
                     visit(section.keys, prefix: prefix + key.name + ".")
+                    out += section.check(settings).map { (prefix + key.name + "." + $0.key, $0.expected, $0.found) }
                     continue
                 }
                 guard let value = key.current?(settings), !(key.required == false && value.isAbsent) else { continue }
@@ -322,6 +327,24 @@ extension SettingKey where Settings: SettingsSection {
             section: AnySettingsTable(keys: keys, check: { _ in [] }, complete: { _, _ in }, scalar: nil))
     }
 
+    /// This key of a nested section, seen from its parent through `path` (nested sections
+    /// included).
+    func lifted<Parent>(_ path: WritableKeyPath<Parent, Settings>) -> SettingKey<Parent> {
+        let section = self.section.map { inner in
+            AnySettingsTable<Parent>(
+                keys: inner.keys.map { $0.lifted(path) }, check: { inner.check($0[keyPath: path]) },
+                complete: { inner.complete(&$0[keyPath: path], $1) },
+                scalar: inner.scalar.map { apply in { apply(&$0[keyPath: path], $1) } }, scalarComponent: inner.scalarComponent)
+        }
+        var up = SettingKey<Parent>(
+            name: name, unit: unit, doc: doc, defaultText: defaultText, allowed: allowed, kind: kind,
+            expectation: { [expectation] in expectation($0[keyPath: path]) }, apply: { [apply] in apply(&$0[keyPath: path], $1) },
+            section: section)
+        up.required = required
+        if let current { up.current = { current($0[keyPath: path]) } }
+        return up
+    }
+
     /// The same key, read back from settings by `value`.
     public func reading(_ value: @escaping (Settings) -> LiteralInput) -> Self {
         var key = self
@@ -343,24 +366,16 @@ extension SettingKey where Settings: SettingsSection {
     /// place (e.g. one fidelity for every link class).
     public static func section<Sub: SettingsSection>(
         _ name: String, _ path: WritableKeyPath<Settings, Sub>, defaultText: String = "see below", doc: String,
-        scalar: ((inout Sub, any SettingInput) -> Bool)? = nil, scalarComponent: String? = nil
+        expectation: String? = nil, scalar: ((inout Sub, any SettingInput) -> Bool)? = nil, scalarComponent: String? = nil
     ) -> Self {
         let table = Sub.table
-        let lifted = table.keys.map { key in
-            var up = SettingKey(
-                name: key.name, unit: key.unit, doc: key.doc, defaultText: key.defaultText, allowed: key.allowed, kind: key.kind,
-                expectation: { key.expectation($0[keyPath: path]) },
-                apply: { key.apply(&$0[keyPath: path], $1) },
-                section: nil)
-            up.required = key.required
-            if let current = key.current { up.current = { current($0[keyPath: path]) } }
-            return up
-        }
+        let lifted = table.keys.map { $0.lifted(path) }
         let erased = AnySettingsTable<Settings>(
             keys: lifted, check: { table.check($0[keyPath: path]) }, complete: { table.complete(&$0[keyPath: path], $1) },
             scalar: scalar.map { apply in { apply(&$0[keyPath: path], $1) } }, scalarComponent: scalarComponent)
         return SettingKey(
-            name: name, doc: doc, defaultText: defaultText, allowed: "a mapping", kind: .section, expectation: { _ in "a mapping of the keys of '\(name)'" },
+            name: name, doc: doc, defaultText: defaultText, allowed: "a mapping", kind: .section,
+            expectation: { _ in expectation ?? "a mapping of the keys of '\(name)'" },
             apply: { _, _ in false }, section: erased)
     }
 }

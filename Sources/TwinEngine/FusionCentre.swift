@@ -58,6 +58,7 @@ struct FusionCentre {
     let localizer: any Localizer
     let stations: [(name: String, position: Vec3)]
     let ueReportVariance: Double
+    /// Whether the trackers update with raw measurements (their updaters say).
     let raw: Bool
     let cooperation: CooperationSpec?
     let frames: OperatorFrames?
@@ -92,8 +93,9 @@ struct FusionCentre {
     {
         self.links = links
         guard let localizer = Localizers.make(spec.localizer.name, LocalizerSettings(spec.localizer)) else {
+            // Decoding with `Components.catalogue` (every command does) refuses this first.
             throw WorldFileError.invalid(
-                file: "",
+                file: "the world",
                 problems: [WorldFileProblem(key: "localizer.name", expected: Localizers.registry.expectation, found: "'\(spec.localizer.name)'")])
         }
         self.localizer = localizer
@@ -101,7 +103,6 @@ struct FusionCentre {
         self.stations = stations
         let ueSigma = spec.localizer.ueReportSigma ?? spec.ue.gnssSigmaHorizontal
         ueReportVariance = ueSigma * ueSigma
-        raw = trackerSettings.measurement == .raw  // what the registered trackers' updaters use
         cooperation = spec.cooperation
         clockWindow = 4 * 299_792_458.0 * spec.sensing.stoMax + 3
         let frames = spec.cooperation.map { _ in OperatorFrames(world: spec) }
@@ -144,6 +145,7 @@ struct FusionCentre {
         switch layout {
         case .single, .shared:
             trackers = [try Trackers.make(trackerSettings, state: twin ?? TwinState())]
+            raw = trackers[0].usesRawMeasurements
             fusion = nil
             self.twin = trackers[0].state
         case .edges(let rule):
@@ -153,6 +155,7 @@ struct FusionCentre {
                     subject: "fusion", problems: ["\(edges.count) operator twins for \(operatorCount) operators"])
             }
             trackers = try edges.map { try Trackers.make(trackerSettings, state: $0) }
+            raw = trackers.first?.usesRawMeasurements ?? false
             fusion = TrackFusion(rule: rule, gate: spec.cooperation!.associationGate, state: checkpoint?.fusion ?? TrackFusionState())
             self.twin = twin ?? TwinState()
         }

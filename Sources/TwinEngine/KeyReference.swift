@@ -10,7 +10,7 @@ import TwinWorld
 /// `<!-- /keys -->`; `update(_:)` rewrites those blocks and a test fails when the file
 /// differs from the tables.
 public enum KeyReference {
-    /// The sections with a key table, in the order of worlds/README.md.
+    /// The sections with a key table (each has its block in worlds/README.md).
     public static let sections = ["simulation", "ue", "sensing", "sensing.waveform", "localizer", "tracker", "handover", "cooperation"]
 
     /// The Markdown table of one section, or nil for a section without a key table. Component

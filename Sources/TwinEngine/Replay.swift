@@ -90,7 +90,7 @@ public enum Replay {
         let sensing = SensingEngine(world: spec, movers: world.movers, mode: stored.mode)
         var centre = try FusionCentre(
             spec: spec, links: sensing.links, trackerSettings: simulation.trackerSettings, twin: nil, checkpoint: nil)
-        let raw = simulation.trackerSettings.measurement == .raw
+        let raw = try Trackers.make(simulation.trackerSettings).usesRawMeasurements
         // A replay that changes only the tracker (position updates) reuses the recorded
         // localisations instead of recomputing them; --verify always recomputes.
         // Anything else set on the command line (base stations, UE GNSS, …) may change the

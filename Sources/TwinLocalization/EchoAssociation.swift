@@ -1,4 +1,5 @@
 import TwinMath
+import TwinWorld
 
 /// Settings of the echo association that single-target localisers share.
 public struct EchoAssociationSettings: Sendable, Equatable {
@@ -18,7 +19,12 @@ public struct EchoAssociationSettings: Sendable, Equatable {
     /// It can still join a group by range and angles alone. Default 0.999.
     public var echoProbability: Double
 
-    public init(pointGate: Double = 16.27, scalarGate: Double = 10.83, minimumLinks: Int = 2, echoProbability: Double = 0.999) {
+    /// Left out, each is what the world file's defaults (`LocalizerSpec.default`) give.
+    public init(
+        pointGate: Double = chiSquareQuantile(probability: LocalizerSpec.default.gateProbability, degreesOfFreedom: 3),
+        scalarGate: Double = chiSquareQuantile(probability: LocalizerSpec.default.gateProbability, degreesOfFreedom: 1),
+        minimumLinks: Int = LocalizerSpec.default.minimumLinks, echoProbability: Double = 0.999
+    ) {
         self.echoProbability = echoProbability
         self.pointGate = pointGate
         self.scalarGate = scalarGate

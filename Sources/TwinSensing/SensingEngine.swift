@@ -39,8 +39,9 @@ public struct SensingEngine: Sendable {
     private let operatorFrames: OperatorFrames?
 
     /// Builds the sensing chain of a world. `mode` overrides the world file's. Traps if the
-    /// world names a channel or measurement model that is not registered (the world file's
-    /// validation refuses such names first).
+    /// world names a channel or measurement model that is not registered: a programming error,
+    /// since decoding with TwinEngine's `Components.catalogue` (as every command does)
+    /// refuses such names with their line first.
     public init(world: WorldSpec, movers: [MoverInfo], mode: SensingMode? = nil) {
         var spec = world.sensing
         if let mode { spec.mode = mode }
@@ -84,8 +85,18 @@ public struct SensingEngine: Sendable {
     /// from the same world file and mode (see `SensingCheckpoint` for what is and is not in it).
     public func checkpoint() -> SensingCheckpoint {
         SensingCheckpoint(
-            channel: String(decoding: (try? channel.checkpoint()) ?? Data(), as: UTF8.self), linkRNG: perLink.linkRNG,
+            channel: channelState(), linkRNG: perLink.linkRNG,
             bandRNG: perLink.bandRNG, statistics: statistics)
+    }
+
+    /// The channel model's state as JSON text. Encoding plain values with `CheckpointCoding`
+    /// (non-finite numbers written as strings) cannot fail; if it ever did, that is a bug.
+    private func channelState() -> String {
+        do {
+            return String(decoding: try channel.checkpoint(), as: UTF8.self)
+        } catch {
+            preconditionFailure("the channel model's state could not be encoded: \(error)")
+        }
     }
 
     /// Puts the engine in the state of `checkpoint`, taken from an engine built from the same

@@ -136,7 +136,8 @@ extension TrackerSettings: SettingsSection {
                     "a tentative track is confirmed with `confirmHits` detections in its first `confirmWindow` frames, else deleted"),
             .integer(
                 "confirmHits", \.confirmHits, unit: "frames",
-                what: { "a whole number of hits from 1 to confirmWindow (\($0.confirmWindow))" }, range: { 1...$0.confirmWindow },
+                what: { "a whole number of hits from 1 to confirmWindow (\($0.confirmWindow))" },
+                range: { 1...Swift.max($0.confirmWindow, 1) },
                 allowed: "1 … confirmWindow",
                 doc: "see `confirmWindow`; defaults to the smaller of 3 and the window; 1 confirms at birth"),
             .integer(

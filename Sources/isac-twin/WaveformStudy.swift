@@ -52,10 +52,10 @@ struct WaveformStudyCommand: ParsableCommand {
         print(
             """
             Waveform vs abstract fidelity: \(trials) single-tap frames per row, seed \(seed). MSE / bound: \
-            "DOMAIN" is the abstract fidelity's bound (path 3c²/(4π²B²SNR), rate 12-form), "exact" the \
-            single-tap Cramér–Rao bound of the grid (path ≈ 2 × DOMAIN, rate = DOMAIN / 2).
+            "abstract" is the abstract fidelity's bound (path 3c²/(4π²B²SNR), rate 12-form), "exact" the \
+            single-tap Cramér–Rao bound of the grid (path ≈ 2 × abstract, rate = abstract / 2).
 
-            | window | SNR dB | detected | path MSE/DOMAIN | path MSE/exact | rate MSE/DOMAIN | rate MSE/exact | est. SNR dB | false alarms/frame |
+            | window | SNR dB | detected | path MSE/abstract | path MSE/exact | rate MSE/abstract | rate MSE/exact | est. SNR dB | false alarms/frame |
             |---|---:|---:|---:|---:|---:|---:|---:|---:|
             """)
         for r in crlb {
@@ -80,9 +80,9 @@ struct WaveformStudyCommand: ParsableCommand {
             """
 
             MUSIC angles (16 × 8 array, one axis at a time; one tap at the detected delay, 14 snapshots; \
-            SNR after integration over the axis and the symbols; "exact" 6/(SNR·(m²−1)), "DOMAIN" 6/(m³·SNR)):
+            SNR after integration over the axis and the symbols; "exact" 6/(SNR·(m²−1)), "abstract" 6/(m³·SNR)):
 
-            | axis | elements | SNR dB | RMSE (°) | √exact (°) | MSE/exact | MSE/DOMAIN | beyond 4σ |
+            | axis | elements | SNR dB | RMSE (°) | √exact (°) | MSE/exact | MSE/abstract | beyond 4σ |
             |---|---:|---:|---:|---:|---:|---:|---:|
             """)
         for r in angles {

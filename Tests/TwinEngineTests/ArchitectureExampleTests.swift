@@ -41,9 +41,11 @@ func registerExamples() {
         SingleEchoLocalizer()
     }
     Trackers.registry.register("gnn-cv-strict", summary: "gnn-cv that ends a track at its first miss") { s, state in
-        guard var tracker = try Trackers.make(TrackerSettings(name: "gnn-cv", processNoise: s.processNoise), state: state)
-            as? MultiTargetTracker
-        else { throw TrackerSettingsError(problems: [("name", "the built-in gnn-cv", "another tracker")]) }
+        var settings = s  // every tracker key the world file gave, under the built-in's name
+        settings.name = "gnn-cv"
+        guard var tracker = try Trackers.make(settings, state: state) as? MultiTargetTracker else {
+            throw TrackerSettingsError(problems: [("name", "the built-in gnn-cv", "another tracker")])
+        }
         tracker.deleter = FirstMissDeleter()
         return tracker
     }

@@ -53,16 +53,23 @@ extension WorldDecoder {
         return settings
     }
 
-    /// Reads `keys` from a mapping into `settings` (see `decodeSection`).
+    /// Reads `keys` from a mapping into `settings` (see `decodeSection`); true when a value was
+    /// rejected or a required key is missing.
+    @discardableResult
     func read<S>(
         _ keys: [SettingKey<S>], check: (S) -> [(key: String, expected: String, found: String)],
         complete: (inout S, Set<String>) -> Void, from m: inout YAMLMapping, into settings: inout S
-    ) {
+    ) -> Bool {
         var given: Set<String> = []
         var nodes: [String: YAMLValue] = [:]
+        // Cross-key rules run only when every key of the section was read: a rejected or
+        // missing value stands at its default, and a rule about it would report a value the
+        // file never gave.
+        var failed = false
         for key in keys {
             guard let child = m.optional(key.name) else {
                 if key.required {
+                    failed = true
                     let path = m.value.path.isEmpty ? key.name : "\(m.value.path).\(key.name)"
                     context.report(
                         WorldFileProblem(
@@ -76,6 +83,7 @@ extension WorldDecoder {
             if let section = key.section {
                 if !child.isMapping, let scalar = section.scalar {
                     if !scalar(&settings, YAMLSettingInput(value: child)) {
+                        failed = true
                         context.report(at: child, expected: key.expectation(settings), found: child.describe())
                     } else if let kind = section.scalarComponent, let name = try? child.string() {
                         context.components.append(
@@ -83,12 +91,16 @@ extension WorldDecoder {
                     }
                     continue
                 }
-                guard var sub = attempt({ try child.mapping() }) else { continue }
-                read(section.keys, check: section.check, complete: section.complete, from: &sub, into: &settings)
+                guard var sub = attempt({ try child.mapping() }) else {
+                    failed = true
+                    continue
+                }
+                if read(section.keys, check: section.check, complete: section.complete, from: &sub, into: &settings) { failed = true }
                 sub.finish()
                 continue
             }
             if !key.apply(&settings, YAMLSettingInput(value: child)) {
+                failed = true
                 context.report(at: child, expected: key.expectation(settings), found: found(child, key))
             } else if case .component(let kind) = key.kind, let name = try? child.string() {
                 context.components.append(
@@ -96,6 +108,7 @@ extension WorldDecoder {
             }
         }
         complete(&settings, given)
+        guard !failed else { return true }
         for problem in check(settings) {
             if let node = nodes[problem.key] {
                 context.report(at: node, expected: problem.expected, found: problem.found)
@@ -103,6 +116,7 @@ extension WorldDecoder {
                 context.report(at: m.value, expected: "\(problem.key): \(problem.expected)", found: problem.found)
             }
         }
+        return false
     }
 
     /// What a person sees of a bad value, with a spelling hint for a misspelt choice.

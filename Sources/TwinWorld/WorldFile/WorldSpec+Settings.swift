@@ -18,13 +18,14 @@ extension SimulationSpec: SettingsSection {
                 doc: "simulated time (at least one time step); frames = ⌊duration / dt⌋"
             ).requiredKey(),
             SettingKey(
-                name: "seed", doc: "seed of every random draw; `--seed` overrides it", defaultText: "1", allowed: "≥ 0",
-                expectation: { _ in "a non-negative whole number" },
+                name: "seed", doc: "seed of every random draw; `--seed` overrides it", defaultText: String(defaults.seed),
+                allowed: "≥ 0", expectation: { _ in "a non-negative whole number" },
                 apply: { s, input in
                     guard let v = input.integer, v >= 0 else { return false }
                     s.seed = UInt64(v)
                     return true
-                }),
+                }
+            ).reading { s in Int(exactly: s.seed).map(LiteralInput.integer) ?? .number(Double(s.seed)) },
         ],
         check: { s in
             guard s.dt > 0, s.duration > 0, let problem = SimulationSpec.checkFrames(dt: s.dt, duration: s.duration) else { return [] }
@@ -216,6 +217,7 @@ extension SensingSpec: SettingsSection {
             "fidelity", \.fidelity, defaultText: "`abstract`",
             doc:
                 "the measurement model: one name for every link class or a mapping per class `{monostatic:, trp-trp:, trp-ue:, cell-free:}` (a class left out is `abstract`; RIS links are always `abstract`); `run --fidelity` overrides it for every class. `abstract`: each path's range, rate and angles drawn around the truth with the Cramér–Rao variance at its SNR; `waveform`: the received OFDM frame is synthesised and processed (see `sensing.waveform`)",
+            expectation: "a measurement model's name ('abstract', 'waveform', …) or a mapping {monostatic:, trp-trp:, trp-ue:, cell-free:} of names",
             scalar: { plan, input in
                 guard let name = input.text, !name.isEmpty else { return false }
                 plan = .all(name)
@@ -337,7 +339,8 @@ extension CooperationSpec: SettingsSection {
                     guard let name = input.text else { return false }
                     s.referenceName = name
                     return true
-                }),
+                }
+            ).reading { s in s.referenceName.map(LiteralInput.text) ?? .absent },
             .number(
                 "associationGate", \.associationGate, what: "a χ² gate from 0.1 to 1000 (3 degrees of freedom)",
                 rule: .closed(0.1...1000),
