@@ -79,7 +79,7 @@ let package = Package(
             ]),
 
         .testTarget(name: "TwinMathTests", dependencies: ["TwinMath", .product(name: "ComplexModule", package: "swift-numerics")]),
-        .testTarget(name: "TwinWorldTests", dependencies: ["TwinWorld", "TwinMath", "TwinTracking"]),
+        .testTarget(name: "TwinWorldTests", dependencies: ["TwinWorld", "TwinMath", "TwinTracking", "TwinConfiguration"]),
         .testTarget(
             name: "TwinRadioTests",
             dependencies: [
